@@ -1,0 +1,118 @@
+"""Enforcement agencies: coverage, seizure probabilities, lab raids and allocation learning (§3.5, §3.10).
+
+An agency with capacity R (node-coverages) and allocation shares α_n over its nodes covers node n with
+c_n = min(1, R·α_n). A shipment entering node n over edge e is seized with probability
+1 − (1 − d_e)(1 − d_n)(1 − c_n·δ_a·I_a·k_a·κ_c), where δ is the agency's detection, I its intensity
+level, k the cooperation factor 1 − dep + dep·level, and κ_c the commodity's control level for
+agencies that enforce origin controls (1 otherwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from narcoflow.model.network import Network
+from narcoflow.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class AgencyTable:
+    """Agency parameters as arrays."""
+
+    ids: list[str]
+    node_agency: np.ndarray  # [N] agency index or -1
+    onehot: np.ndarray  # [N, A] node membership
+    raids: np.ndarray  # [A] bool
+    enforces_controls: np.ndarray  # [A] bool
+    adaptive: np.ndarray  # [A] bool
+    relation: list[str | None]
+    initial_alloc: np.ndarray  # [N] shares within each agency
+
+
+def agency_table(sc: Scenario, net: Network) -> AgencyTable:
+    """Collect the agencies' static settings."""
+    ids = net.agency_ids
+    N, A = len(net.node_ids), len(ids)
+    onehot = np.zeros((N, A))
+    alloc = np.zeros(N)
+    index = {n: i for i, n in enumerate(net.node_ids)}
+    for a, ag in enumerate(sc.agencies.values()):
+        total = sum(ag.nodes.values())
+        for n, w in ag.nodes.items():
+            onehot[index[n], a] = 1.0
+            alloc[index[n]] = w / total
+    return AgencyTable(
+        ids=ids,
+        node_agency=net.node_agency,
+        onehot=onehot,
+        raids=net.agency_raids,
+        enforces_controls=np.array([ag.enforces_controls for ag in sc.agencies.values()]),
+        adaptive=np.array([ag.plan == "adaptive" for ag in sc.agencies.values()]),
+        relation=[ag.relation for ag in sc.agencies.values()],
+        initial_alloc=alloc,
+    )
+
+
+def effectiveness(
+    tab: AgencyTable, v: dict, intensity: np.ndarray, cooperation: dict[str, np.ndarray]
+) -> np.ndarray:
+    """δ_a · I_a · k_a per member and agency, [M, A]."""
+    cols = []
+    for a, aid in enumerate(tab.ids):
+        eff = v[f"agencies.{aid}.detection"] * intensity[:, a]
+        rel = tab.relation[a]
+        if rel is not None:
+            dep = v.get(f"agencies.{aid}.cooperation_dependence")
+            dep = np.zeros_like(eff) if dep is None else dep
+            eff = eff * (1.0 - dep + dep * cooperation[rel])
+        cols.append(eff)
+    return np.stack(cols, axis=1)
+
+
+def coverage(tab: AgencyTable, alloc: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Coverage c_n = min(1, R_a · α_n) per member and node, [M, N]."""
+    cap_node = capacity @ tab.onehot.T  # [M, N]
+    return np.minimum(1.0, cap_node * alloc)
+
+
+def seizure_probability(
+    net: Network,
+    tab: AgencyTable,
+    cover: np.ndarray,
+    eff: np.ndarray,
+    control: np.ndarray,
+) -> np.ndarray:
+    """Seizure probability per shipment, [M, (E+1)*C] with column e*C + c (null edge: 0)."""
+    M = cover.shape[0]
+    C = control.shape[1]
+    has = (tab.node_agency >= 0) & ~tab.raids[np.maximum(tab.node_agency, 0)]
+    a_of = np.maximum(tab.node_agency, 0)
+    node_eff = np.where(has[None, :], cover * eff[:, a_of], 0.0)  # [M, N]
+    ctrl_applies = has & tab.enforces_controls[a_of]
+    out = np.zeros((M, net.n_edges + 1, C))
+    dst = net.edge_dst
+    base = 1.0 - (1.0 - net.edge_detection[:-1]) * (1.0 - net.node_detection[dst])  # [E]
+    for c in range(C):
+        scale = np.where(ctrl_applies[None, :], control[:, c : c + 1], 1.0)  # [M, N]
+        p_agency = (node_eff * scale)[:, dst]
+        out[:, :-1, c] = 1.0 - (1.0 - base[None, :]) * (1.0 - np.clip(p_agency, 0.0, 1.0))
+    return out.reshape(M, -1)
+
+
+def learn_allocation(
+    tab: AgencyTable, alloc: np.ndarray, success: np.ndarray, rate: np.ndarray
+) -> np.ndarray:
+    """Shift each adaptive agency's allocation toward nodes where it seized (or destroyed) most.
+
+    ``success`` is [M, N] kg; ``rate`` [M, A] learning rates. Agencies with no success keep theirs.
+    """
+    total = success @ tab.onehot  # [M, A]
+    a_of = np.maximum(tab.node_agency, 0)
+    in_agency = tab.node_agency >= 0
+    share = np.divide(success, total[:, a_of], out=np.zeros_like(success), where=total[:, a_of] > 0)
+    eta = np.where(
+        (total[:, a_of] > 0) & tab.adaptive[a_of][None, :] & in_agency[None, :], rate[:, a_of], 0.0
+    )
+    return (1.0 - eta) * alloc + eta * share

@@ -1,0 +1,75 @@
+"""Population and overdose deaths (MODEL.md §3.9): a SOURCE-like stock-and-flow model, monthly.
+
+Stocks (persons, age 12+): no illicit opioid use (N), use without disorder (U), untreated opioid use
+disorder (D), in treatment (T), in remission (R). The overdose hazard of stock s is
+h_s·(1 + (RR − 1)·φ)·volatility·(1 − naloxone); deaths involving the final product are the part
+h_s·RR·φ·volatility·(1 − naloxone), plus a background of deaths in the observed category that the
+modelled supply does not drive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+STOCKS = ("no_use", "use", "oud", "treatment", "remission")
+
+
+def initial_stocks(v: dict) -> np.ndarray:
+    """Stocks at the start, [M, 5]."""
+    u, d = v["harm.use_initial"], v["harm.oud_initial"]
+    t, r = v["harm.treated_initial"], v["harm.remission_initial"]
+    n = v["harm.population"] - u - d - t - r
+    return np.stack([n, u, d, t, r], axis=1)
+
+
+@dataclass
+class HarmMonth:
+    """This month's deaths per member."""
+
+    deaths_final: np.ndarray  # [M] deaths involving the final product (incl. background)
+    deaths_total: np.ndarray  # [M] all modelled opioid overdose deaths (incl. background)
+
+
+def step_harm(
+    stocks: np.ndarray, phi: np.ndarray, volatility: np.ndarray, years: float, v: dict
+) -> HarmMonth:
+    """Advance the population one month (in place) and return the month's deaths."""
+    N, U, D, T, R = (stocks[:, i].copy() for i in range(5))
+    h = (
+        np.stack(
+            [
+                np.zeros_like(N),
+                v["harm.hazard_use"],
+                v["harm.hazard_oud"],
+                v["harm.hazard_treated"],
+                v["harm.hazard_remission"],
+            ],
+            axis=1,
+        )
+        / 12.0
+    )
+    rr = v["harm.relative_risk_final"]
+    common = volatility * (1.0 - v["harm.naloxone_effect"])
+    mult = (1.0 + (rr - 1.0) * phi) * common
+    deaths_by_stock = np.minimum(stocks * h * mult[:, None], stocks)
+    fent_share = rr * phi / (1.0 + (rr - 1.0) * phi)
+    background = v["harm.background_deaths"] / 12.0
+    modelled = deaths_by_stock.sum(axis=1)
+    cap = v["harm.treatment_capacity_start"] * (1.0 + v["harm.treatment_capacity_growth"]) ** years
+    init = v["harm.initiation_rate"] / 12.0 * N
+    prog = v["harm.progression_rate"] / 12.0 * U
+    cess = v["harm.cessation_rate"] / 12.0 * U
+    entry = np.minimum(v["harm.treatment_entry_rate"] / 12.0 * D, np.maximum(cap - T, 0.0))
+    drop = v["harm.dropout_rate"] / 12.0 * T
+    comp = v["harm.completion_rate"] / 12.0 * T
+    relapse = v["harm.relapse_rate"] / 12.0 * R
+    stocks[:, 0] = N - init + cess
+    stocks[:, 1] = U + init - prog - cess
+    stocks[:, 2] = D + prog - entry + drop + relapse
+    stocks[:, 3] = T + entry - drop - comp
+    stocks[:, 4] = R + comp - relapse
+    stocks -= deaths_by_stock
+    np.maximum(stocks, 0.0, out=stocks)
+    return HarmMonth(deaths_final=modelled * fent_share + background, deaths_total=modelled + background)

@@ -1,0 +1,174 @@
+"""Route choice and shipping on legs (MODEL.md §3.4–3.5).
+
+Paths of one leg family (inbound or outbound) are kept sorted by their choice group so that a group
+softmax is a pair of ``reduceat`` calls. Shipping walks the path positions: at each position the flow
+of every (organization, edge, commodity) moves as ``ceil(kg / shipment size)`` shipments, each seized
+with the edge's probability; seized fractions then scale every path through that edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from narcoflow.model import rng
+from narcoflow.model.network import Network
+
+
+@dataclass(frozen=True)
+class Position:
+    """Grouping of a leg family's paths at one path position by (organization, edge, commodity)."""
+
+    perm: np.ndarray  # [n] positions into the family's path list, sorted by group
+    starts: np.ndarray  # [G] group starts in perm order
+    gidx: np.ndarray  # [n] group index of each entry of perm
+    edge: np.ndarray  # [G]
+    org: np.ndarray  # [G]
+    commodity: np.ndarray  # [G]
+    risk_col: np.ndarray  # [G] flat column into risk arrays [M, O*(E+1)*C]
+    node_onehot: np.ndarray  # [G, N] float64: the node where a group's seizures are recorded
+
+
+@dataclass(frozen=True)
+class Family:
+    """One leg family (inbound or outbound): its paths sorted by choice group."""
+
+    paths: np.ndarray  # [P'] indices into the network's path arrays, sorted by group
+    group_starts: np.ndarray  # [G'] starts of choice groups
+    group_of: np.ndarray  # [P'] choice group of each path
+    group_keys: np.ndarray  # [G'] the key of each choice group
+    risk_cols: np.ndarray  # [P', K] flat risk columns (null edge → a column of zeros)
+    positions: list[Position]
+    dest_cols: np.ndarray  # [P'] destination column (lab*2+is_final, or market)
+    delay: np.ndarray  # [P'] whole months
+
+
+def risk_columns(net: Network, o: np.ndarray, e: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Flat column index of (organization, edge, commodity) in risk arrays [M, O*(E+1)*C]."""
+    C = len(net.commodity_ids)
+    return (o * (net.n_edges + 1) + e) * C + c
+
+
+def build_family(net: Network, mask: np.ndarray, group_key: np.ndarray, dest_cols: np.ndarray) -> Family:
+    """Sort the paths selected by ``mask`` by ``group_key`` and precompute the shipping groupings."""
+    sel = np.flatnonzero(mask)
+    order = np.lexsort((sel, group_key[sel]))
+    paths = sel[order]
+    keys = group_key[paths]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    group_of = np.cumsum(np.r_[True, keys[1:] != keys[:-1]]) - 1
+    E = net.n_edges
+    edges = net.path_edges[paths]  # [P', K]
+    o = net.path_org[paths]
+    c = net.path_commodity[paths]
+    rcols = risk_columns(net, o[:, None], edges, c[:, None])
+    positions = []
+    for k in range(edges.shape[1]):
+        real = np.flatnonzero(edges[:, k] < E)
+        if real.size == 0:
+            continue
+        ek, ok, ck = edges[real, k], o[real], c[real]
+        key = (ok * (E + 1) + ek) * len(net.commodity_ids) + ck
+        srt = np.argsort(key, kind="stable")
+        ks = key[srt]
+        new = np.r_[True, ks[1:] != ks[:-1]]
+        gstarts = np.flatnonzero(new)
+        ge = ek[srt][gstarts]
+        onehot = np.zeros((gstarts.size, len(net.node_ids)))
+        onehot[np.arange(gstarts.size), net.edge_dst[ge]] = 1.0
+        positions.append(
+            Position(
+                perm=real[srt],
+                starts=gstarts,
+                gidx=np.cumsum(new) - 1,
+                edge=ge,
+                org=ok[srt][gstarts],
+                commodity=ck[srt][gstarts],
+                risk_col=ks[gstarts],
+                node_onehot=onehot,
+            )
+        )
+    return Family(
+        paths=paths,
+        group_starts=starts,
+        group_of=group_of,
+        group_keys=keys[starts],
+        risk_cols=rcols,
+        positions=positions,
+        dest_cols=dest_cols[paths],
+        delay=net.path_delay[paths],
+    )
+
+
+def group_softmax(util: np.ndarray, fam: Family) -> np.ndarray:
+    """Multinomial-logit shares within each choice group; ``util`` is [M, P'] in family order."""
+    mx = np.maximum.reduceat(util, fam.group_starts, axis=1)
+    ex = np.exp(util - mx[:, fam.group_of])
+    den = np.add.reduceat(ex, fam.group_starts, axis=1)
+    return ex / den[:, fam.group_of]
+
+
+def path_survival(risk: np.ndarray, fam: Family) -> np.ndarray:
+    """Perceived probability that a shipment survives the whole path: Π (1 − r_edge)."""
+    r = risk[:, fam.risk_cols]  # [M, P', K]
+    return np.prod(1.0 - r, axis=2)
+
+
+@dataclass
+class Shipping:
+    """What happened to a family's flows this month."""
+
+    delivered: np.ndarray  # [M, P'] kg reaching the leg's end
+    seized_by_node: np.ndarray  # [M, C, N] kg
+    events_by_node: np.ndarray  # [M, C, N] seizure events
+    flow_by_node: np.ndarray  # [M, C, N] kg arriving at each node (before seizure there)
+
+
+def ship(
+    gens: list[np.random.Generator],
+    fam: Family,
+    flows: np.ndarray,
+    seize_prob: np.ndarray,
+    shipment_size: np.ndarray,
+    exposure: np.ndarray,
+    seized_exp: np.ndarray,
+    n_commodities: int,
+    n_nodes: int,
+    tracer: np.ndarray | None = None,
+) -> Shipping:
+    """Move ``flows`` [M, P'] along the family's paths with stochastic seizures.
+
+    ``seize_prob`` is [M, (E+1)*C] (column e*C + c); ``shipment_size`` [M, E+1] kg. ``exposure`` and
+    ``seized_exp`` ([M, O*(E+1)*C]) accumulate kg shipped and seized per organization, edge and
+    commodity (for the traffickers' risk learning). ``tracer`` (same shape as flows) is scaled by the
+    same seized fractions in place (used to follow product made from the recipe).
+    """
+    M = flows.shape[0]
+    y = flows.copy()
+    seized = np.zeros((M, n_commodities, n_nodes))
+    events = np.zeros((M, n_commodities, n_nodes))
+    arriving = np.zeros((M, n_commodities, n_nodes))
+    C = n_commodities
+    for pos in fam.positions:
+        Y = y[:, pos.perm]
+        X = np.add.reduceat(Y, pos.starts, axis=1)  # [M, G]
+        size = shipment_size[:, pos.edge]
+        n = np.where(X > 0, np.ceil(X / size), 0).astype(np.int64)
+        q = seize_prob[:, pos.edge * C + pos.commodity]
+        S = rng.binomial(gens, n, q)
+        frac = np.divide(S, n, out=np.zeros(S.shape), where=n > 0)
+        keep = 1.0 - frac[:, pos.gidx]
+        y[:, pos.perm] = Y * keep
+        if tracer is not None:
+            tracer[:, pos.perm] *= keep
+        seized_g = X * frac
+        exposure[:, pos.risk_col] += X
+        seized_exp[:, pos.risk_col] += seized_g
+        for c in np.unique(pos.commodity):
+            sel = pos.commodity == c
+            oh = pos.node_onehot[sel]
+            seized[:, c] += seized_g[:, sel] @ oh
+            events[:, c] += S[:, sel] @ oh
+            arriving[:, c] += X[:, sel] @ oh
+    return Shipping(delivered=y, seized_by_node=seized, events_by_node=events, flow_by_node=arriving)

@@ -1,0 +1,629 @@
+"""A self-contained HTML report of an ensemble run, set against the public record.
+
+The report is one HTML file that works offline: plotly.js is embedded inline once, and nothing
+is fetched from the network. It is built from the run *summary* (a plain dict, see
+:func:`write_report`) and the figures in :mod:`narcoflow.data.record`.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> from narcoflow.report.html import write_report
+>>> write_report(summary, Path("report.html"))  # doctest: +SKIP
+PosixPath('report.html')
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Iterable, Mapping
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from narcoflow.data.record import (
+    CBP_FENTANYL_LBS,
+    CBP_SW_POE_SHARE_RANGE,
+    CDC_DEATHS,
+)
+
+__all__ = [
+    "SECTION_TITLES",
+    "crossing_shares_figure",
+    "deaths_figure",
+    "precursor_route_share_figure",
+    "seizures_by_component_figure",
+    "seizures_total_figure",
+    "write_report",
+]
+
+SECTION_TITLES: Mapping[str, str] = {
+    "deaths": "Overdose deaths involving synthetic opioids (T40.4)",
+    "seizures": "CBP fentanyl seizures, Southwest border, by fiscal year",
+    "routes": "Route shares over time",
+    "table": "Key figures",
+}
+"""The title of each report section, by section id."""
+
+_STATS = ("mean", "p05", "p50", "p95")
+_MODEL = "#1f5fa8"
+_RECORD = "#222222"
+_PORTS = "#d9730d"
+_BETWEEN = "#2e8b57"
+_KIND_COLOURS = {"port_of_entry": _PORTS, "between_ports": _BETWEEN}
+_EXTRA_COLOURS = ("#8e44ad", "#c0392b", "#7f8c8d", "#16a085")
+_FIG_HEIGHT = 420
+_KEY_YEARS = range(2016, 2024)
+
+_CSS = """
+:root { --ink: #1d2430; --muted: #5b6575; --line: #dde2ea; --accent: #1f5fa8; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f4f6f9; color: var(--ink);
+  font: 15px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1120px; margin: 0 auto; padding: 24px 20px 48px; }
+header { background: #fff; border: 1px solid var(--line); border-top: 4px solid var(--accent);
+  border-radius: 6px; padding: 18px 24px; margin-bottom: 20px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+.subtitle { color: var(--muted); margin: 0 0 14px; }
+dl.meta { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));
+  gap: 10px 18px; margin: 0; }
+dl.meta div { border-left: 3px solid var(--line); padding-left: 10px; }
+dl.meta dt { color: var(--muted); font-size: 12px; text-transform: uppercase;
+  letter-spacing: .04em; }
+dl.meta dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
+.ok { color: #2e7d32; } .warn { color: #b26a00; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 6px;
+  padding: 16px 24px 20px; margin-bottom: 20px; }
+h2 { font-size: 19px; margin: 0 0 6px; }
+h3 { font-size: 15px; margin: 18px 0 4px; color: var(--muted); }
+p.note { color: var(--muted); margin: 0 0 8px; font-size: 14px; }
+p.missing { color: #8a5300; background: #fff6e5; border-left: 3px solid #f0a020;
+  padding: 8px 12px; margin: 8px 0; font-size: 14px; }
+.figure { width: 100%; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 4px; font-size: 14px; }
+th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #f0f3f7; font-weight: 600; }
+tbody tr:hover { background: #fafbfd; }
+td.out { color: #b23a1e; font-weight: 600; }
+footer { color: var(--muted); font-size: 12.5px; }
+footer li { margin-bottom: 4px; }
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the summary
+# --------------------------------------------------------------------------------------------
+def _number(value: Any) -> float:
+    """``value`` as a float, NaN when it is missing or not a number."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return out
+
+
+def _year(key: Any) -> int | None:
+    """A year from a summary key such as ``"2019"`` or ``"FY2019"``; None if not a year."""
+    text = str(key).strip().upper().removeprefix("FY")
+    return int(text) if text.isdigit() else None
+
+
+def _stats_frame(by_year: Any, pick: Callable[[Any], Any] | None = None) -> pd.DataFrame:
+    """A DataFrame (index year, columns mean/p05/p50/p95) from ``{"2019": stats, ...}``.
+
+    ``pick`` selects the stats dict from each value (e.g. one component of a seizure entry).
+    Entries that are not mappings or whose key is not a year are skipped; values that are not
+    numbers become NaN. The frame is empty when nothing usable is found.
+    """
+    rows: dict[int, dict[str, float]] = {}
+    if isinstance(by_year, Mapping):
+        for key, value in by_year.items():
+            year = _year(key)
+            stats = pick(value) if pick is not None and isinstance(value, Mapping) else value
+            if year is None or not isinstance(stats, Mapping):
+                continue
+            rows[year] = {name: _number(stats.get(name)) for name in _STATS}
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(_STATS), dtype=float)
+    return frame.sort_index().rename_axis("year")
+
+
+def _component(name: str) -> Callable[[Any], Any]:
+    return lambda entry: entry.get(name)
+
+
+def _has_data(frame: pd.DataFrame) -> bool:
+    return not frame.empty and bool(frame[["p05", "p50", "p95"]].notna().to_numpy().any())
+
+
+# --------------------------------------------------------------------------------------------
+# Traces and figures
+# --------------------------------------------------------------------------------------------
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _model_traces(
+    frame: pd.DataFrame,
+    name: str,
+    colour: str,
+    value_format: str,
+    group: str | None = None,
+    rank: int = 100,
+) -> list[go.Scatter]:
+    """A filled p05-p95 band and a median line for one stats frame.
+
+    ``rank`` orders the legend: the median gets ``rank``, its band ``rank + 1``.
+    """
+    group = group or name
+    traces: list[go.Scatter] = []
+    band = frame[["p05", "p95"]].dropna()
+    if not band.empty:
+        xs = [*band.index, *band.index[::-1]]
+        ys = [*band["p95"], *band["p05"][::-1]]
+        traces.append(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                fill="toself",
+                mode="lines",
+                line={"width": 0},
+                fillcolor=_rgba(colour, 0.18),
+                hoverinfo="skip",
+                legendgroup=group,
+                name=f"{name}: 90% band (p05–p95)",
+                legendrank=rank + 1,
+            )
+        )
+    median = frame["p50"].dropna()
+    if not median.empty:
+        traces.append(
+            go.Scatter(
+                x=list(median.index),
+                y=list(median),
+                mode="lines+markers",
+                line={"color": colour, "width": 2.5},
+                marker={"size": 5},
+                legendgroup=group,
+                legendrank=rank,
+                name=f"{name}: median",
+                customdata=frame.loc[median.index, ["p05", "p95"]],
+                hovertemplate=(
+                    f"%{{x}}: %{{y:{value_format}}} (90%: %{{customdata[0]:{value_format}}}"
+                    f"–%{{customdata[1]:{value_format}}})<extra>{name}</extra>"
+                ),
+            )
+        )
+    return traces
+
+
+def _record_trace(
+    points: Mapping[int, float],
+    name: str,
+    colour: str,
+    value_format: str,
+    hollow: bool = False,
+    label: str | None = None,
+    symbol: str = "circle",
+    rank: int = 500,
+) -> go.Scatter:
+    """Markers for figures from the public record; hollow ones for provisional or press."""
+    return go.Scatter(
+        x=list(points),
+        y=list(points.values()),
+        mode="markers+text" if label else "markers",
+        text=[label] * len(points) if label else None,
+        textposition="top center",
+        textfont={"size": 11, "color": colour},
+        marker={
+            "symbol": f"{symbol}-open" if hollow else symbol,
+            "size": 10 if hollow else 9,
+            "color": colour,
+            "line": {"width": 2, "color": colour},
+        },
+        name=name,
+        hovertemplate=f"%{{x}}: %{{y:{value_format}}}<extra>{name}</extra>",
+        legendrank=rank + (1 if hollow else 0),
+    )
+
+
+def _layout(fig: go.Figure, title: str, xaxis: str, yaxis: str, percent: bool = False) -> None:
+    fig.update_layout(
+        template="plotly_white",
+        height=_FIG_HEIGHT,
+        title={"text": title, "x": 0.01},
+        margin={"l": 70, "r": 20, "t": 50, "b": 90},
+        hovermode="closest",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "xanchor": "left", "x": 0},
+        font={"size": 13},
+    )
+    years = [x for trace in fig.data for x in (trace.x or ()) if isinstance(x, Real)]
+    if years:
+        fig.update_xaxes(range=[min(years) - 0.5, max(years) + 0.5])
+    fig.update_xaxes(title_text=xaxis, dtick=1)
+    fig.update_yaxes(title_text=yaxis, rangemode="tozero", separatethousands=True)
+    if percent:
+        fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
+
+
+def deaths_figure(summary: Mapping[str, Any]) -> go.Figure | None:
+    """Model T40.4 deaths per calendar year (median and 90% band) against the CDC record.
+
+    Returns None when the summary holds no usable ``deaths_t404_by_year``.
+    """
+    frame = _stats_frame(summary.get("deaths_t404_by_year"))
+    if not _has_data(frame):
+        return None
+    fig = go.Figure(_model_traces(frame, "Model", _MODEL, ",.0f"))
+    final = {y: r.t404 for y, r in CDC_DEATHS.items() if not r.provisional}
+    provisional = {y: r.t404 for y, r in CDC_DEATHS.items() if r.provisional}
+    fig.add_trace(_record_trace(final, "CDC record (final, NVSS)", _RECORD, ",.0f"))
+    if provisional:
+        fig.add_trace(
+            _record_trace(
+                provisional,
+                "CDC provisional (VSRR)",
+                _RECORD,
+                ",.0f",
+                hollow=True,
+                label="provisional",
+            )
+        )
+    _layout(fig, "Deaths per calendar year", "Calendar year", "Deaths")
+    return fig
+
+
+def seizures_total_figure(summary: Mapping[str, Any]) -> go.Figure | None:
+    """Model Southwest-border fentanyl seizures (lb, total) against CBP's record, by FY."""
+    frame = _stats_frame(summary.get("cbp_fentanyl_lbs_by_fy"), _component("total"))
+    if not _has_data(frame):
+        return None
+    fig = go.Figure(_model_traces(frame, "Model total", _MODEL, ",.0f"))
+    csv = {fy: r.southwest_lbs for fy, r in CBP_FENTANYL_LBS.items() if not r.press_release}
+    press = {fy: r.southwest_lbs for fy, r in CBP_FENTANYL_LBS.items() if r.press_release}
+    fig.add_trace(_record_trace(csv, "CBP record (public CSV)", _RECORD, ",.0f"))
+    if press:
+        fig.add_trace(
+            _record_trace(
+                press,
+                "CBP press releases (approx.)",
+                _RECORD,
+                ",.0f",
+                hollow=True,
+                label="press release",
+            )
+        )
+    _layout(fig, "Total seized, Southwest border", "Fiscal year (Oct–Sep)", "Fentanyl seized (lb)")
+    return fig
+
+
+def seizures_by_component_figure(summary: Mapping[str, Any]) -> go.Figure | None:
+    """Model seizures at ports of entry (``sw_ofo``) and between ports (``sw_usbp``), by FY.
+
+    Each is drawn as a median with its 90% band, with CBP's record for each component.
+    Returns None when neither component is present.
+    """
+    by_fy = summary.get("cbp_fentanyl_lbs_by_fy")
+    parts = [
+        ("sw_ofo", "Ports of entry (OFO)", _PORTS, "circle"),
+        ("sw_usbp", "Between ports (USBP)", _BETWEEN, "diamond"),
+    ]
+    fig = go.Figure()
+    drawn = False
+    for rank, (key, name, colour, symbol) in enumerate(parts, start=1):
+        frame = _stats_frame(by_fy, _component(key))
+        if not _has_data(frame):
+            continue
+        drawn = True
+        label = f"Model {name.split(' (')[0].lower()}"
+        fig.add_traces(_model_traces(frame, label, colour, ",.0f", group=key, rank=100 * rank))
+        if key == "sw_ofo":
+            record = {
+                fy: r.southwest_poe_lbs
+                for fy, r in CBP_FENTANYL_LBS.items()
+                if r.southwest_poe_lbs is not None
+            }
+        else:
+            record = {
+                fy: r.southwest_between_ports_lbs
+                for fy, r in CBP_FENTANYL_LBS.items()
+                if r.southwest_between_ports_lbs is not None
+            }
+        fig.add_trace(
+            _record_trace(
+                record, f"CBP record: {name}", colour, ",.0f", symbol=symbol, rank=100 * rank + 2
+            )
+        )
+    if not drawn:
+        return None
+    _layout(fig, "Ports of entry vs between ports", "Fiscal year (Oct–Sep)", "Fentanyl seized (lb)")
+    return fig
+
+
+def precursor_route_share_figure(summary: Mapping[str, Any]) -> go.Figure | None:
+    """Model precursor-route share per calendar year (median and 90% band)."""
+    frame = _stats_frame(summary.get("precursor_route_share_by_year"))
+    if not _has_data(frame):
+        return None
+    fig = go.Figure(_model_traces(frame, "Precursor-route share", _MODEL, ".1%"))
+    _layout(fig, "Precursor-route share", "Calendar year", "Share", percent=True)
+    return fig
+
+
+def crossing_shares_figure(summary: Mapping[str, Any]) -> go.Figure | None:
+    """Shares of Southwest-border crossing flow by crossing kind per calendar year.
+
+    CBP's range for the share of *seized weight* taken at ports of entry (FY2019-FY2023) is
+    shown as a reference band; it describes seizures, not flow.
+    """
+    by_year = summary.get("crossing_share_by_year")
+    if not isinstance(by_year, Mapping):
+        return None
+    kinds: list[str] = []
+    for entry in by_year.values():
+        if isinstance(entry, Mapping):
+            kinds.extend(str(k) for k in entry if str(k) not in kinds)
+    fig = go.Figure()
+    extra = iter(_EXTRA_COLOURS * 4)
+    drawn = False
+    for kind in kinds:
+        frame = _stats_frame(by_year, _component(kind))
+        if not _has_data(frame):
+            continue
+        drawn = True
+        colour = _KIND_COLOURS.get(kind) or next(extra, "#555555")
+        label = kind.replace("_", " ").capitalize()
+        fig.add_traces(_model_traces(frame, label, colour, ".1%", group=kind))
+    if not drawn:
+        return None
+    low, high = CBP_SW_POE_SHARE_RANGE
+    first, last = (
+        min(CBP_FENTANYL_LBS),
+        max(fy for fy, r in CBP_FENTANYL_LBS.items() if r.southwest_poe_lbs is not None),
+    )
+    fig.add_shape(
+        type="rect",
+        xref="x",
+        yref="y",
+        x0=first - 0.5,
+        x1=last + 0.5,
+        y0=low,
+        y1=high,
+        fillcolor=_rgba(_PORTS, 0.10),
+        line={"width": 1, "dash": "dot", "color": _PORTS},
+        layer="below",
+    )
+    fig.add_annotation(
+        x=first - 0.5,
+        y=high,
+        xref="x",
+        yref="y",
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 11, "color": _PORTS},
+        text=(
+            f"CBP: share of SW seized weight taken at ports, FY{first}–FY{last} "
+            "(seizures, not flow)"
+        ),
+    )
+    _layout(
+        fig,
+        "Southwest-border crossing flow by crossing kind",
+        "Calendar year",
+        "Share",
+        percent=True,
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------------
+def _fmt(value: Any, spec: str = ",.0f") -> str:
+    number = _number(value)
+    return "–" if math.isnan(number) else format(number, spec)
+
+
+def _missing(what: str) -> str:
+    return f'<p class="missing">Not shown: the summary has no usable {html.escape(what)}.</p>'
+
+
+class _Figures:
+    """Renders figures to HTML divs, embedding plotly.js inline with the first one only."""
+
+    def __init__(self) -> None:
+        self.plotlyjs_done = False
+
+    def div(self, fig: go.Figure, div_id: str) -> str:
+        out = fig.to_html(
+            full_html=False,
+            include_plotlyjs=not self.plotlyjs_done,
+            div_id=div_id,
+            default_width="100%",
+            default_height=f"{_FIG_HEIGHT}px",
+            config={"displaylogo": False, "responsive": True},
+        )
+        self.plotlyjs_done = True
+        return f'<div class="figure">{out}</div>'
+
+
+def _header(summary: Mapping[str, Any], title: str) -> str:
+    err = _number(summary.get("mass_balance_max_rel_error"))
+    if math.isnan(err):
+        err_html = '<span class="warn">n/a</span>'
+    else:
+        css = "ok" if abs(err) < 1e-9 else "warn"
+        err_html = f'<span class="{css}">{err:.2e}</span>'
+    period = f"{summary.get('start', '?')} to {summary.get('end', '?')}"
+    items = [
+        ("Scenario", html.escape(str(summary.get("scenario", "unknown")))),
+        ("Seed", html.escape(str(summary.get("seed", "–")))),
+        ("Members", html.escape(str(summary.get("members", "–")))),
+        ("Version", html.escape(str(summary.get("version", "–")))),
+        ("Period", html.escape(period)),
+        ("Mass balance, max rel. error", err_html),
+        ("Scenario hash", html.escape(str(summary.get("scenario_hash", "–"))[:16])),
+    ]
+    meta = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in items)
+    return (
+        f"<header><h1>{html.escape(title)}</h1>"
+        '<p class="subtitle">NarcoFlow ensemble run against the public record. Bands are the '
+        "5th–95th percentiles across members; lines are medians.</p>"
+        f'<dl class="meta">{meta}</dl></header>'
+    )
+
+
+def _section(section_id: str, intro: str, body: Iterable[str]) -> str:
+    return (
+        f'<section id="{section_id}"><h2>{html.escape(SECTION_TITLES[section_id])}</h2>'
+        f'<p class="note">{intro}</p>{"".join(body)}</section>'
+    )
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _comparison_rows(
+    frame: pd.DataFrame, record: Mapping[int, float], label: str
+) -> list[list[str]]:
+    rows = []
+    for year, observed in record.items():
+        stats = frame.loc[year] if year in frame.index else pd.Series(dtype=float)
+        p05, p50, p95 = (_number(stats.get(k)) for k in ("p05", "p50", "p95"))
+        ratio = p50 / observed if observed else math.nan
+        outside = not (math.isnan(p05) or math.isnan(p95)) and not p05 <= observed <= p95
+        rows.append(
+            [
+                f"<td>{label}{year}</td>",
+                f"<td>{_fmt(p50)}</td>",
+                f"<td>{_fmt(p05)} – {_fmt(p95)}</td>",
+                f"<td>{_fmt(observed)}</td>",
+                f'<td class="{"out" if outside else ""}">{_fmt(ratio, ".2f")}</td>',
+            ]
+        )
+    return rows
+
+
+def _key_figures(summary: Mapping[str, Any]) -> str:
+    headers = ["Year", "Model median", "Model 90% band", "Record", "Model / record"]
+    deaths = _stats_frame(summary.get("deaths_t404_by_year"))
+    record = {y: float(CDC_DEATHS[y].t404) for y in _KEY_YEARS if y in CDC_DEATHS}
+    parts = ["<h3>T40.4 deaths, calendar years 2016–2023 (CDC final)</h3>"]
+    parts.append(_table(headers, _comparison_rows(deaths, record, "")))
+    lbs = _stats_frame(summary.get("cbp_fentanyl_lbs_by_fy"), _component("total"))
+    cbp = {fy: float(r.southwest_lbs) for fy, r in CBP_FENTANYL_LBS.items() if not r.press_release}
+    parts.append("<h3>Fentanyl seized at the Southwest border, lb (CBP public CSV)</h3>")
+    parts.append(_table(headers, _comparison_rows(lbs, cbp, "FY")))
+    parts.append('<p class="note">Ratios in red: the record lies outside the model 90% band.</p>')
+    return "".join(parts)
+
+
+def _sources() -> str:
+    seen: list[str] = []
+    for entry in (*CDC_DEATHS.values(), *CBP_FENTANYL_LBS.values(), CBP_SW_POE_SHARE_RANGE):
+        if entry.source not in seen:
+            seen.append(entry.source)
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in seen)
+    return f"<footer><strong>Sources of the record</strong><ul>{items}</ul></footer>"
+
+
+def write_report(summary: Mapping[str, Any], path: Path, title: str | None = None) -> Path:
+    """Write a self-contained HTML report of a run summary and return its path.
+
+    The file embeds plotly.js inline once and fetches nothing, so it opens offline. Sections
+    whose data are missing from the summary are replaced by a short note.
+
+    Parameters
+    ----------
+    summary : the run summary. Years and fiscal years are string keys; each *stats* is a dict
+        ``{"mean", "p05", "p50", "p95"}`` of floats (NaN allowed)::
+
+            {"scenario", "scenario_hash", "seed", "members", "version", "start", "end",
+             "deaths_t404_by_year": {"2013": stats, ...},
+             "cbp_fentanyl_lbs_by_fy": {"2019": {"total": stats, "sw_ofo": stats,
+                                                 "sw_usbp": stats}, ...},
+             "precursor_route_share_by_year": {"2013": stats, ...},
+             "crossing_share_by_year": {"2013": {"port_of_entry": stats,
+                                                 "between_ports": stats}, ...},
+             "mass_balance_max_rel_error": float}
+
+    path : where to write the file; parent folders are created.
+    title : page title; defaults to ``"NarcoFlow report: <scenario>"``.
+
+    Returns
+    -------
+    The path written.
+    """
+    path = Path(path)
+    title = title or f"NarcoFlow report: {summary.get('scenario', 'unknown scenario')}"
+    figures = _Figures()
+
+    def show(fig: go.Figure | None, div_id: str, what: str) -> str:
+        return _missing(what) if fig is None else figures.div(fig, div_id)
+
+    sections = [
+        _section(
+            "deaths",
+            "Model deaths involving synthetic opioids other than methadone, by calendar year, "
+            "against CDC counts: final NVSS counts as filled markers, the provisional 2024 "
+            "count (VSRR) as a hollow marker. Final and provisional counts are not one series.",
+            [show(deaths_figure(summary), "fig-deaths", "deaths_t404_by_year")],
+        ),
+        _section(
+            "seizures",
+            "Model fentanyl seized by CBP at the Southwest border by federal fiscal year "
+            "(October–September), against CBP's public seizure statistics (FY2019–FY2023; "
+            "FY2024 from press releases, hollow). Ports of entry are CBP's Office of Field "
+            "Operations (OFO); between ports is U.S. Border Patrol (USBP).",
+            [
+                show(
+                    seizures_total_figure(summary),
+                    "fig-seizures-total",
+                    "cbp_fentanyl_lbs_by_fy (total)",
+                ),
+                show(
+                    seizures_by_component_figure(summary),
+                    "fig-seizures-component",
+                    "cbp_fentanyl_lbs_by_fy (sw_ofo / sw_usbp)",
+                ),
+            ],
+        ),
+        _section(
+            "routes",
+            "How the modelled supply is routed: the precursor-route share, and how crossing "
+            "flow at the Southwest border splits between crossing kinds.",
+            [
+                show(
+                    precursor_route_share_figure(summary),
+                    "fig-precursor-route",
+                    "precursor_route_share_by_year",
+                ),
+                show(
+                    crossing_shares_figure(summary), "fig-crossing-shares", "crossing_share_by_year"
+                ),
+            ],
+        ),
+        _section(
+            "table",
+            "Model medians set against the record for the years with final figures.",
+            [_key_figures(summary)],
+        ),
+    ]
+    document = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"{_header(summary, title)}\n" + "\n".join(sections) + f"\n{_sources()}\n"
+        "</main>\n</body>\n</html>\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(document, encoding="utf-8")
+    return path

@@ -1,0 +1,230 @@
+"""Results of a run: a labelled ``xarray.Dataset`` plus summaries in the public record's units.
+
+Dimensions: ``member`` (the member indices), ``month`` (first day of each simulated month),
+``commodity``, ``node``, ``organization``, ``stock`` (population stocks), ``level`` (event-driven levels)
+and ``parameter`` (the per-member parameter values used).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from narcoflow import __version__
+from narcoflow.errors import NarcoFlowError
+from narcoflow.model.harm import STOCKS
+
+if TYPE_CHECKING:
+    from narcoflow.engine import Compiled
+
+KG_TO_LB = 2.20462262185
+
+_DIMS = {
+    "seized_kg": ("member", "month", "commodity", "node"),
+    "seizure_events": ("member", "month", "commodity", "node"),
+    "flow_kg": ("member", "month", "node"),
+    "coverage": ("member", "month", "node"),
+    "available_kg": ("member", "month", "commodity"),
+    "sold_kg": ("member", "month", "commodity"),
+    "destroyed_kg": ("member", "month", "commodity"),
+    "population": ("member", "month", "stock"),
+    "cohesion": ("member", "month", "organization"),
+    "org_scale": ("member", "month", "organization"),
+    "levels": ("member", "month", "level"),
+}
+
+_UNITS = {
+    "deaths_final": "deaths/month (observed category: final product involved, incl. background)",
+    "deaths_total": "deaths/month (all modelled opioid overdose deaths)",
+    "delivered_kg": "kg/month of the final product reaching markets",
+    "delivered_made_kg": "kg/month reaching markets that was made from the recipe input",
+    "final_order_share": "share of desired throughput ordered as finished product",
+    "phi": "share of the illicit opioid supply that is the final product",
+    "price": "USD/kg",
+    "purity": "share",
+    "violence": "index",
+    "lab_capacity_kg": "kg input/month",
+    "mass_balance_error": "relative error of the mass ledgers",
+    "seized_kg": "kg/month",
+    "seizure_events": "events/month",
+    "flow_kg": "kg/month of the final product arriving at the node",
+}
+
+
+def _stats(a: np.ndarray) -> dict[str, float]:
+    """Mean, 5th, 50th and 95th percentile over members."""
+    a = np.asarray(a, dtype=np.float64)
+    p05, p50, p95 = np.percentile(a, [5, 50, 95])
+    return {"mean": float(a.mean()), "p05": float(p05), "p50": float(p50), "p95": float(p95)}
+
+
+class Results:
+    """A run's results: ``dataset`` (xarray) and summaries (:meth:`summary`)."""
+
+    def __init__(self, dataset: xr.Dataset) -> None:
+        self.dataset = dataset
+
+    @classmethod
+    def from_arrays(
+        cls,
+        cm: Compiled,
+        members: np.ndarray,
+        seed: int,
+        arrays: dict[str, np.ndarray],
+        values: dict[str, np.ndarray],
+    ) -> Results:
+        """Label the engine's arrays."""
+        from narcoflow.scenario.loader import scenario_hash
+
+        sc, net = cm.scenario, cm.net
+        data_vars: dict[str, Any] = {}
+        for k, a in arrays.items():
+            dims = _DIMS.get(k, ("member", "month"))
+            data_vars[k] = (dims, a, {"units": _UNITS.get(k, "")})
+        names = sorted(values)
+        data_vars["parameter_values"] = (("member", "parameter"), np.stack([values[n] for n in names], axis=1))
+        ds = xr.Dataset(
+            data_vars,
+            coords={
+                "member": members.astype(np.int64),
+                "month": cm.months.values,
+                "commodity": net.commodity_ids,
+                "node": net.node_ids,
+                "node_kind": ("node", net.node_kind),
+                "node_country": ("node", net.node_country),
+                "organization": net.org_ids,
+                "stock": list(STOCKS),
+                "level": cm.levels,
+                "parameter": names,
+            },
+            attrs={
+                "scenario": sc.name,
+                "scenario_hash": scenario_hash(sc),
+                "seed": int(seed),
+                "seed_discipline": "member k uses numpy SeedSequence(seed, spawn_key=(k,))",
+                "narcoflow_version": __version__,
+                "final_commodity": net.commodity_ids[net.final],
+                "observables": json.dumps(sc.observables.model_dump(mode="json")),
+            },
+        )
+        return cls(ds)
+
+    # ------------------------------------------------------------------ summaries
+    @property
+    def members(self) -> np.ndarray:
+        """Member indices."""
+        return self.dataset["member"].values
+
+    def _by_year(self, da: xr.DataArray, fiscal: bool = False) -> xr.DataArray:
+        """Sum a (member, month) array per (fiscal) year, keeping only complete years."""
+        obs = json.loads(self.dataset.attrs["observables"])
+        t = pd.DatetimeIndex(self.dataset["month"].values)
+        year = t.year + ((t.month >= obs["fiscal_year_start_month"]) if fiscal else 0)
+        if fiscal and obs["fiscal_year_start_month"] == 1:
+            year = t.year
+        da = da.assign_coords(year=("month", np.asarray(year)))
+        counts = pd.Series(np.asarray(year)).value_counts()
+        full = sorted(int(y) for y, n in counts.items() if n == 12)
+        return da.groupby("year").sum("month").sel(year=full)
+
+    def deaths_by_year(self, which: str = "final") -> xr.DataArray:
+        """Deaths per calendar year (member, year); ``which`` is 'final' or 'total'."""
+        return self._by_year(self.dataset[f"deaths_{which}"])
+
+    def seizures_by_fiscal_year(self, group: str, events: bool = False) -> xr.DataArray:
+        """Seizures of the final product per fiscal year (member, year) for a reporting group.
+
+        Weight in the scenario's report unit (lb or kg), or event counts with ``events=True``.
+        """
+        obs = json.loads(self.dataset.attrs["observables"])
+        if group not in obs["seizure_groups"]:
+            raise NarcoFlowError(f"unknown seizure group '{group}' (have: {', '.join(obs['seizure_groups'])})")
+        spec = obs["seizure_groups"][group]
+        ds = self.dataset
+        mask = np.ones(ds.sizes["node"], dtype=bool)
+        if spec["kinds"]:
+            mask &= np.isin(ds["node_kind"].values, spec["kinds"])
+        if spec["countries"]:
+            mask &= np.isin(ds["node_country"].values, spec["countries"])
+        var = "seizure_events" if events else "seized_kg"
+        da = ds[var].sel(commodity=ds.attrs["final_commodity"]).isel(node=np.flatnonzero(mask)).sum("node")
+        da = self._by_year(da.astype(np.float64), fiscal=True)
+        if not events and obs["report_unit"] == "lb":
+            da = da * KG_TO_LB
+        return da
+
+    def made_share_by_year(self) -> xr.DataArray:
+        """Share of the final product reaching markets that was made from the recipe input, per year."""
+        made = self._by_year(self.dataset["delivered_made_kg"].astype(np.float64))
+        tot = self._by_year(self.dataset["delivered_kg"].astype(np.float64))
+        return (made / tot.where(tot > 0)).fillna(0.0)
+
+    def crossing_shares_by_year(self) -> dict[str, xr.DataArray]:
+        """Share of final-product flow entering the market country by crossing kind, per year."""
+        obs = json.loads(self.dataset.attrs["observables"])
+        ds = self.dataset
+        parts = {}
+        for kind in obs["crossing_kinds"]:
+            sel = np.flatnonzero(ds["node_kind"].values == kind)
+            parts[kind] = self._by_year(ds["flow_kg"].isel(node=sel).sum("node").astype(np.float64))
+        total = sum(parts.values())
+        return {k: (p / total.where(total > 0)).fillna(0.0) for k, p in parts.items()}
+
+    def summary(self) -> dict[str, Any]:
+        """The dict written to summary.json: key outputs as {mean, p05, p50, p95} over members."""
+        ds = self.dataset
+        obs = json.loads(ds.attrs["observables"])
+        t = pd.DatetimeIndex(ds["month"].values)
+
+        def per_year(da: xr.DataArray) -> dict[str, dict[str, float]]:
+            return {str(int(y)): _stats(da.sel(year=y).values) for y in da["year"].values}
+
+        groups = list(obs["seizure_groups"])
+        lbs = {g: self.seizures_by_fiscal_year(g) for g in groups}
+        evs = {g: self.seizures_by_fiscal_year(g, events=True) for g in groups}
+        fys = [str(int(y)) for y in lbs[groups[0]]["year"].values] if groups else []
+        crossing = self.crossing_shares_by_year()
+        years = [str(int(y)) for y in self.deaths_by_year()["year"].values]
+        return {
+            "scenario": ds.attrs["scenario"],
+            "scenario_hash": ds.attrs["scenario_hash"],
+            "seed": int(ds.attrs["seed"]),
+            "members": int(ds.sizes["member"]),
+            "version": ds.attrs["narcoflow_version"],
+            "start": t[0].strftime("%Y-%m"),
+            "end": t[-1].strftime("%Y-%m"),
+            "deaths_t404_by_year": per_year(self.deaths_by_year("final")),
+            "deaths_opioid_by_year": per_year(self.deaths_by_year("total")),
+            f"cbp_fentanyl_{obs['report_unit']}s_by_fy": {
+                fy: {g: _stats(lbs[g].sel(year=int(fy)).values) for g in groups} for fy in fys
+            },
+            "cbp_fentanyl_events_by_fy": {
+                fy: {g: _stats(evs[g].sel(year=int(fy)).values) for g in groups} for fy in fys
+            },
+            "precursor_route_share_by_year": per_year(self.made_share_by_year()),
+            "crossing_share_by_year": {
+                y: {k: _stats(v.sel(year=int(y)).values) for k, v in crossing.items()} for y in years
+            },
+            "mass_balance_max_rel_error": float(ds["mass_balance_error"].max()),
+        }
+
+    # ------------------------------------------------------------------ conversions
+    def to_netcdf(self, path: str | Path) -> Path:
+        """Write the dataset to a netCDF file (scipy backend, no extra dependency)."""
+        path = Path(path)
+        self.dataset.to_netcdf(path, engine="scipy")
+        return path
+
+    @classmethod
+    def from_netcdf(cls, path: str | Path) -> Results:
+        """Read results written by :meth:`to_netcdf`."""
+        return cls(xr.load_dataset(path, engine="scipy"))
+
+    def to_dataframe(self, variable: str) -> pd.DataFrame:
+        """One variable as a tidy DataFrame (one row per coordinate combination)."""
+        return self.dataset[variable].to_dataframe().reset_index()

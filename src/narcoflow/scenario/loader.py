@@ -1,0 +1,188 @@
+"""Load scenario files (YAML) with line numbers, apply ``--set`` overrides, validate.
+
+Errors a user can cause become :class:`~narcoflow.errors.ScenarioError` naming the file, the line and
+the dotted field path, e.g. ``baseline.yaml:42: suppliers.count: Input should be greater than 0``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from narcoflow.errors import ScenarioError
+from narcoflow.scenario.schema import Scenario
+
+BUILTIN_PACKAGE = "narcoflow.scenario.builtin"
+
+LineMap = dict[tuple[Any, ...], int]
+
+
+def builtin_scenarios() -> dict[str, str]:
+    """Return {name: one-line description} of the scenarios shipped with NarcoFlow."""
+    out: dict[str, str] = {}
+    for entry in sorted(resources.files(BUILTIN_PACKAGE).iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".yaml"):
+            data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            out[entry.name[:-5]] = str(data.get("description", "")).strip().splitlines()[0]
+    return out
+
+
+def _resolve(name_or_path: str | Path) -> tuple[str, str]:
+    """Return (display name of the file, its text) for a built-in name or a path."""
+    text_name = str(name_or_path)
+    if isinstance(name_or_path, str) and text_name in builtin_scenarios():
+        res = resources.files(BUILTIN_PACKAGE).joinpath(f"{text_name}.yaml")
+        return f"{text_name}.yaml", res.read_text(encoding="utf-8")
+    path = Path(name_or_path)
+    if path.is_file():
+        try:
+            return str(path), path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"cannot read scenario file: {exc}", file=str(path)) from exc
+    known = ", ".join(builtin_scenarios())
+    raise ScenarioError(
+        f"no scenario file or built-in scenario named '{text_name}' (built-ins: {known})",
+        file=text_name,
+    )
+
+
+def _line_map(node: yaml.Node, path: tuple[Any, ...], out: LineMap) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            k = key.value
+            out[(*path, k)] = key.start_mark.line + 1
+            _line_map(value, (*path, k), out)
+            out[(*path, k)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_map(item, (*path, i), out)
+
+
+def parse_yaml(text: str, file: str) -> tuple[dict[str, Any], LineMap]:
+    """Parse YAML text into data and a map from key paths to line numbers."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"YAML syntax error: {problem}", file=file, line=line) from exc
+    if not isinstance(data, dict) or node is None:
+        raise ScenarioError("a scenario file must be a YAML mapping", file=file, line=1)
+    lines: LineMap = {}
+    _line_map(node, (), lines)
+    return data, lines
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Keep the parts of a pydantic error location that exist in the data (drops union tags)."""
+    out: list[Any] = []
+    cur = data
+    for part in loc:
+        in_dict = isinstance(cur, dict) and part in cur
+        in_list = isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
+        if in_dict or in_list:
+            cur = cur[part]
+            out.append(part)
+    # The location named a field that is missing: name it, though it has no line of its own.
+    if loc and (not out or out[-1] != loc[-1]) and isinstance(loc[-1], str):
+        out.append(loc[-1])
+    return tuple(out)
+
+
+def _line_for(lines: LineMap, path: tuple[Any, ...]) -> int | None:
+    for n in range(len(path), -1, -1):
+        if path[:n] in lines:
+            return lines[path[:n]]
+    return None
+
+
+def _split(dotted: str) -> tuple[Any, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> set[tuple[Any, ...]]:
+    """Apply ``{dotted.path: value}`` overrides in place; return the paths set.
+
+    A path must name an existing field. Setting a parameter (a mapping with ``value``) to a scalar
+    sets its value. String values are parsed as YAML scalars (``"0.3"`` → 0.3, ``"false"`` → False).
+    """
+    touched: set[tuple[Any, ...]] = set()
+    for dotted, raw in overrides.items():
+        value = yaml.safe_load(raw) if isinstance(raw, str) else raw
+        parts = _split(dotted)
+        cur: Any = data
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            ok = (isinstance(cur, dict) and part in cur) or (
+                isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
+            )
+            if not ok:
+                raise ScenarioError(
+                    "unknown parameter path (no such field in the scenario)", file="--set", field=dotted
+                )
+            if last:
+                target = cur[part]
+                if isinstance(target, dict) and "value" in target and not isinstance(value, dict):
+                    target["value"] = value
+                    touched.add((*parts, "value"))
+                else:
+                    cur[part] = value
+                    touched.add(parts)
+            else:
+                cur = cur[part]
+    return touched
+
+
+def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load and validate a scenario: a built-in name (e.g. ``"baseline"``) or a YAML file path.
+
+    ``overrides`` maps dotted field paths to values (``{"suppliers.count": 2000}``); each is
+    validated like the file. Raises :class:`ScenarioError` on any user error.
+    """
+    file, text = _resolve(name_or_path)
+    data, lines = parse_yaml(text, file)
+    touched = apply_overrides(data, dict(overrides or {}))
+
+    def where(path: tuple[Any, ...]) -> tuple[str, int | None]:
+        n = len(path)
+        if any(path[: len(t)] == t or (n and t[:n] == path) for t in touched):
+            return "--set", None
+        return file, _line_for(lines, path)
+
+    try:
+        scenario = Scenario.model_validate(copy.deepcopy(data))
+    except ValidationError as exc:
+        errs = exc.errors(include_url=False)
+        first = errs[0]
+        path = _data_path(data, tuple(first["loc"]))
+        msg = first["msg"].removeprefix("Value error, ")
+        if len(errs) > 1:
+            msg += f" (and {len(errs) - 1} more error{'s' if len(errs) > 2 else ''})"
+        f, line = where(path)
+        raise ScenarioError(msg, file=f, line=line, field=".".join(map(str, path)) or None) from None
+    refs = scenario.reference_errors()
+    if refs:
+        dotted, msg = refs[0]
+        path = _split(dotted)
+        if len(refs) > 1:
+            msg += f" (and {len(refs) - 1} more error{'s' if len(refs) > 2 else ''})"
+        f, line = where(path)
+        raise ScenarioError(msg, file=f, line=line, field=dotted)
+    scenario._origin = file
+    return scenario
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """A short, stable hash of a scenario's content (after overrides)."""
+    payload = json.dumps(scenario.model_dump(mode="json", by_alias=True), sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
