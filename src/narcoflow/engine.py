@@ -16,6 +16,7 @@ import pandas as pd
 
 from narcoflow.errors import NarcoFlowError
 from narcoflow.model import rng
+from narcoflow.model.aggregate import scatter_sum
 from narcoflow.model.enforcement import (
     AgencyTable,
     agency_table,
@@ -28,7 +29,7 @@ from narcoflow.model.harm import initial_stocks, step_harm
 from narcoflow.model.market import step_market
 from narcoflow.model.network import Network, compile_network
 from narcoflow.model.organizations import contest, fragment, init_orgs
-from narcoflow.model.routes import Family, build_family, group_softmax, path_survival, ship
+from narcoflow.model.routes import Family, build_family, capacity_factor, group_softmax, path_survival, ship
 from narcoflow.model.suppliers import draw_scrutiny, init_firms, step_firms
 from narcoflow.scenario.parameters import member_values
 from narcoflow.scenario.schema import (
@@ -96,14 +97,6 @@ def compile_model(sc: Scenario) -> Compiled:
         delay_slots=int(net.path_delay.max()) + 1,
         territorial=territorial,
     )
-
-
-def _delivery_matrix(dest: np.ndarray, delay: np.ndarray, mask: np.ndarray, width: int, D: int, s: int):
-    """[P', D*width] 0/1 matrix sending path flows to ring-buffer columns for current slot ``s``."""
-    A = np.zeros((dest.size, D * width))
-    rows = np.flatnonzero(mask)
-    A[rows, ((s + delay[rows]) % D) * width + dest[rows]] = 1.0
-    return A
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -199,24 +192,23 @@ def _run_batch(
             "consumed",
         )
     }
-    # --- delivery routing matrices per ring-buffer slot
-    in_lab_mask = ~cm.inbound_to_market
-    agg_in_lab = [
-        _delivery_matrix(fam_in.dest_cols, fam_in.delay, in_lab_mask, L * 2, D, s) for s in range(D)
-    ]
-    agg_in_mkt = [
-        _delivery_matrix(fam_in.dest_cols, fam_in.delay, cm.inbound_to_market, Q, D, s) for s in range(D)
-    ]
-    agg_out = [
-        _delivery_matrix(fam_out.dest_cols, fam_out.delay, np.ones(fam_out.paths.size, bool), Q, D, s)
-        for s in range(D)
-    ]
+    # --- ring-buffer columns of each path's delivery, for the current slot
+    in_lab_rows = np.flatnonzero(~cm.inbound_to_market)
+    in_mkt_rows = np.flatnonzero(cm.inbound_to_market)
+
+    def in_lab_cols(slot: int) -> np.ndarray:
+        return ((slot + fam_in.delay[in_lab_rows]) % D) * (L * 2) + fam_in.dest_cols[in_lab_rows]
+
+    def in_mkt_cols(slot: int) -> np.ndarray:
+        return ((slot + fam_in.delay[in_mkt_rows]) % D) * Q + fam_in.dest_cols[in_mkt_rows]
+
+    def out_cols(slot: int) -> np.ndarray:
+        return ((slot + fam_out.delay) % D) * Q + fam_out.dest_cols
+
     p_in, p_out = fam_in.paths, fam_out.paths
     in_c = net.path_commodity[p_in]
     in_o = net.path_org[p_in]
     in_src_col = net.path_source[p_in] * C + in_c
-    src_onehot = np.zeros((p_in.size, R * C))
-    src_onehot[np.arange(p_in.size), in_src_col] = 1.0
     in_lab = net.path_lab[p_in]
     in_mkt = net.path_market[p_in]
     out_lab = net.path_lab[p_out]
@@ -226,14 +218,11 @@ def _run_batch(
     in_groups_org = fam_in.group_keys // C
     in_groups_c = fam_in.group_keys % C
     out_groups_lab = fam_out.group_keys
-    lab_onehot_org = np.zeros((L, O))
-    lab_onehot_org[np.arange(L), net.lab_org] = 1.0
-    labs_per_org = lab_onehot_org.sum(axis=0)
+    labs_per_org = np.bincount(net.lab_org, minlength=O)
     has_labs = labs_per_org > 0
-    edge_to_node = np.zeros((E1, N))
-    edge_to_node[np.arange(E1 - 1), net.edge_dst] = 1.0
     lab_agency = net.node_agency[net.lab_node]
     lab_raided_by = np.where((lab_agency >= 0) & ag.raids[np.maximum(lab_agency, 0)], lab_agency, -1)
+    capacity_limited = bool(np.isfinite(net.edge_capacity[:-1]).any())
     input_weight = np.ones((M, C))
     if inp is not None:
         input_weight[:, inp] = factor
@@ -325,7 +314,7 @@ def _run_batch(
         src_share = np.divide(
             avail, avail_tot[:, None, :], out=np.full_like(avail, 1.0 / R), where=avail_tot[:, None, :] > 0
         ).reshape(M, R * C)
-        lab_tot_org = orgs.lab_capacity @ lab_onehot_org  # [M, O]
+        lab_tot_org = scatter_sum(orgs.lab_capacity, net.lab_org, O)  # [M, O]
         lab_share = np.divide(
             orgs.lab_capacity,
             lab_tot_org[:, net.lab_org],
@@ -361,14 +350,18 @@ def _run_batch(
         if inp is not None:
             order[:, :, inp] = np.minimum(desired_in, lab_tot_org)
         x_in = order[:, in_o, in_c] * s_in
-        demand_src = x_in @ src_onehot  # [M, R*C]
+        demand_src = scatter_sum(x_in, in_src_col, R * C)  # [M, R*C]
         ratio = np.divide(avail_flat, demand_src, out=np.ones_like(demand_src), where=demand_src > avail_flat)
         x_in *= ratio[:, in_src_col]
+        if capacity_limited:
+            x_in *= capacity_factor(x_in, fam_in, net.edge_capacity)
         got = np.add.reduceat(x_in, fam_in.group_starts, axis=1)
         ordered = order[:, g_org, g_c]
         # fill rate: exponentially smoothed share of orders the suppliers could fill
         rate = np.divide(got, ordered, out=np.ones_like(got), where=ordered > 0)
-        fill[:, g_org, g_c] = np.where(ordered > 0, 0.7 * fill[:, g_org, g_c] + 0.3 * rate, fill[:, g_org, g_c])
+        fill[:, g_org, g_c] = np.where(
+            ordered > 0, 0.7 * fill[:, g_org, g_c] + 0.3 * rate, fill[:, g_org, g_c]
+        )
         ordered_c = order.sum(axis=1)
         premium = np.log1p(
             np.divide(ordered_c, avail_tot, out=np.full_like(ordered_c, 3.0), where=avail_tot > 0)
@@ -382,8 +375,9 @@ def _run_batch(
         # 5. inbound transit and seizures
         sh_in = ship(gens, fam_in, x_in, q, size_edge, exposure, seized_exp, C, N)
         slot = t % D
-        buf_lab += sh_in.delivered @ agg_in_lab[slot]
-        buf_mkt += sh_in.delivered @ agg_in_mkt[slot]
+        d_in = sh_in.delivered
+        buf_lab += scatter_sum(d_in[:, in_lab_rows], in_lab_cols(slot), D * L * 2)
+        buf_mkt += scatter_sum(d_in[:, in_mkt_rows], in_mkt_cols(slot), D * Q)
 
         # 6. labs: arrivals, conversion, raids, capacity
         arr = buf_lab[:, slot * L * 2 : (slot + 1) * L * 2].reshape(M, L, 2).copy()
@@ -428,6 +422,8 @@ def _run_batch(
         val_out = value[:, fin][:, None]
         util = -theta * (out_cost + lam * val_out * (1.0 - surv_out)) / val_out + log_demand[out_mkt][None, :]
         s_out = group_softmax(util, fam_out)
+        if capacity_limited:  # product that cannot move this month stays in the lab's stock
+            s_out = s_out * capacity_factor(orgs.stock_final[:, out_lab] * s_out, fam_out, net.edge_capacity)
         x_out = orgs.stock_final[:, out_lab] * s_out
         made_out = orgs.stock_made[:, out_lab] * s_out
         shipped_lab = np.add.reduceat(x_out, fam_out.group_starts, axis=1)
@@ -436,8 +432,8 @@ def _run_batch(
         np.maximum(orgs.stock_final, 0.0, out=orgs.stock_final)
         np.add.at(shipped_oc, (slice(None), net.lab_org[out_groups_lab], fin), shipped_lab)
         sh_out = ship(gens, fam_out, x_out, q, size_edge, exposure, seized_exp, C, N, tracer=made_out)
-        buf_mkt += sh_out.delivered @ agg_out[slot]
-        buf_made += made_out @ agg_out[slot]
+        buf_mkt += scatter_sum(sh_out.delivered, out_cols(slot), D * Q)
+        buf_made += scatter_sum(made_out, out_cols(slot), D * Q)
 
         seized_node = sh_in.seized_by_node + sh_out.seized_by_node  # [M, C, N]
         ledger["seized_fin"] += seized_node[:, fin].sum(axis=1)
@@ -482,15 +478,18 @@ def _run_batch(
         hl = v["trafficking.cohesion_half_life"][:, None]
         orgs.cohesion = 1.0 - (1.0 - orgs.cohesion) * 0.5 ** (1.0 / hl)
         # 11. violence
-        node_org = (exposure.reshape(M, O, E1, C).sum(axis=3)) @ edge_to_node  # [M, O, N]
+        node_org = scatter_sum(exposure.reshape(M, O, E1, C).sum(axis=3)[:, :, :-1], net.edge_dst, N)
         orgs.violence_shock *= 0.5 ** (1.0 / v["trafficking.violence_half_life"])
         violence = orgs.violence_shock + v["trafficking.contest_violence"] * contest(
             net, node_org, cm.territorial
         )
 
         # 12. mass balance and observables
-        transit_in = buf_lab.reshape(M, D, L, 2)[..., 0].sum(axis=(1, 2))
-        transit_fin = buf_lab.reshape(M, D, L, 2)[..., 1].sum(axis=(1, 2)) + buf_mkt.sum(axis=1)
+        # (contiguous [member, n] copies: a reduction over several axes may be ordered differently
+        # when a batch has one member, which would change the last bit)
+        transit = buf_lab.reshape(M, D * L, 2)
+        transit_in = np.ascontiguousarray(transit[:, :, 0]).sum(axis=1)
+        transit_fin = np.ascontiguousarray(transit[:, :, 1]).sum(axis=1) + buf_mkt.sum(axis=1)
         lhs_in = ledger["sold_in"]
         rhs_in = (
             transit_in
@@ -581,6 +580,14 @@ def simulate(
         cb = None
         if progress is not None:
             cb = lambda done, total, b=b: progress(b * T + done, n_batches * T)  # noqa: E731
-        parts.append(_run_batch(cm, idx[sl], seed, vb, cb))
+        if idx[sl].size == 1:
+            # numpy may order a reduction over a one-row array differently from a many-row one (a
+            # one-row array is both C- and F-contiguous), changing the last bit; a lone member is
+            # therefore run as two copies of itself (same stream, same numbers) and one is dropped.
+            vb = {k: np.repeat(a, 2) for k, a in vb.items()}
+            res = _run_batch(cm, np.repeat(idx[sl], 2), seed, vb, cb)
+            parts.append({k: a[:1] for k, a in res.items()})
+        else:
+            parts.append(_run_batch(cm, idx[sl], seed, vb, cb))
     arrays = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return Results.from_arrays(cm, idx, seed, arrays, values)

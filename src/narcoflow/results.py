@@ -87,7 +87,10 @@ class Results:
             dims = _DIMS.get(k, ("member", "month"))
             data_vars[k] = (dims, a, {"units": _UNITS.get(k, "")})
         names = sorted(values)
-        data_vars["parameter_values"] = (("member", "parameter"), np.stack([values[n] for n in names], axis=1))
+        data_vars["parameter_values"] = (
+            ("member", "parameter"),
+            np.stack([values[n] for n in names], axis=1),
+        )
         ds = xr.Dataset(
             data_vars,
             coords={
@@ -143,7 +146,9 @@ class Results:
         """
         obs = json.loads(self.dataset.attrs["observables"])
         if group not in obs["seizure_groups"]:
-            raise NarcoFlowError(f"unknown seizure group '{group}' (have: {', '.join(obs['seizure_groups'])})")
+            raise NarcoFlowError(
+                f"unknown seizure group '{group}' (have: {', '.join(obs['seizure_groups'])})"
+            )
         spec = obs["seizure_groups"][group]
         ds = self.dataset
         mask = np.ones(ds.sizes["node"], dtype=bool)

@@ -216,9 +216,7 @@ def test_missing_everything_optional(tmp_path: Path) -> None:
     assert "73,838" in text  # the record still shows in the table
 
 
-def test_first_figure_missing_still_embeds_plotlyjs(
-    tmp_path: Path, summary: dict[str, Any]
-) -> None:
+def test_first_figure_missing_still_embeds_plotlyjs(tmp_path: Path, summary: dict[str, Any]) -> None:
     del summary["deaths_t404_by_year"]
     text = write_report(summary, tmp_path / "r.html").read_text(encoding="utf-8")
     assert text.count(PLOTLYJS_MARKERS[0]) == 1

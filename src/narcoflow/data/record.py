@@ -314,8 +314,4 @@ def nflis_fentanyl_share() -> pd.Series:
     pandas.Series of float, indexed by year (name ``"year"``), named ``"nflis_fentanyl_share"``.
     """
     rows = {y: r.share for y, r in NFLIS_FENTANYL_SHARE.items()}
-    return (
-        pd.Series(rows, name="nflis_fentanyl_share", dtype="float64")
-        .rename_axis("year")
-        .sort_index()
-    )
+    return pd.Series(rows, name="nflis_fentanyl_share", dtype="float64").rename_axis("year").sort_index()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from narcoflow.model.aggregate import scatter_sum
 from narcoflow.model.network import Network
 from narcoflow.scenario.schema import Scenario
 
@@ -73,7 +74,8 @@ def effectiveness(
 
 def coverage(tab: AgencyTable, alloc: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Coverage c_n = min(1, R_a · α_n) per member and node, [M, N]."""
-    cap_node = capacity @ tab.onehot.T  # [M, N]
+    has = tab.node_agency >= 0
+    cap_node = np.where(has[None, :], capacity[:, np.maximum(tab.node_agency, 0)], 0.0)  # [M, N]
     return np.minimum(1.0, cap_node * alloc)
 
 
@@ -108,9 +110,9 @@ def learn_allocation(
 
     ``success`` is [M, N] kg; ``rate`` [M, A] learning rates. Agencies with no success keep theirs.
     """
-    total = success @ tab.onehot  # [M, A]
-    a_of = np.maximum(tab.node_agency, 0)
     in_agency = tab.node_agency >= 0
+    total = scatter_sum(success[:, in_agency], tab.node_agency[in_agency], len(tab.ids))  # [M, A]
+    a_of = np.maximum(tab.node_agency, 0)
     share = np.divide(success, total[:, a_of], out=np.zeros_like(success), where=total[:, a_of] > 0)
     eta = np.where(
         (total[:, a_of] > 0) & tab.adaptive[a_of][None, :] & in_agency[None, :], rate[:, a_of], 0.0

@@ -129,7 +129,7 @@ def compile_network(sc: Scenario) -> Network:
             mode.append(mode_ids.index(e.mode))
             cost.append(e.cost)
             transit.append(e.transit)
-            cap.append(e.capacity)
+            cap.append(np.inf if e.capacity is None else e.capacity)
             det.append(e.detection)
             ok = np.zeros(len(commodity_ids), dtype=bool)
             for c in e.commodities or commodity_ids:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from narcoflow.model import rng
+from narcoflow.model.aggregate import scatter_sum
 from narcoflow.model.network import Network
 
 
@@ -27,7 +28,7 @@ class Position:
     org: np.ndarray  # [G]
     commodity: np.ndarray  # [G]
     risk_col: np.ndarray  # [G] flat column into risk arrays [M, O*(E+1)*C]
-    node_onehot: np.ndarray  # [G, N] float64: the node where a group's seizures are recorded
+    node: np.ndarray  # [G] the node where a group's seizures are recorded (the edge's head)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Family:
     group_of: np.ndarray  # [P'] choice group of each path
     group_keys: np.ndarray  # [G'] the key of each choice group
     risk_cols: np.ndarray  # [P', K] flat risk columns (null edge → a column of zeros)
+    edges: np.ndarray  # [P', K] edge indices (null edge = E)
     positions: list[Position]
     dest_cols: np.ndarray  # [P'] destination column (lab*2+is_final, or market)
     delay: np.ndarray  # [P'] whole months
@@ -75,8 +77,6 @@ def build_family(net: Network, mask: np.ndarray, group_key: np.ndarray, dest_col
         new = np.r_[True, ks[1:] != ks[:-1]]
         gstarts = np.flatnonzero(new)
         ge = ek[srt][gstarts]
-        onehot = np.zeros((gstarts.size, len(net.node_ids)))
-        onehot[np.arange(gstarts.size), net.edge_dst[ge]] = 1.0
         positions.append(
             Position(
                 perm=real[srt],
@@ -86,7 +86,7 @@ def build_family(net: Network, mask: np.ndarray, group_key: np.ndarray, dest_col
                 org=ok[srt][gstarts],
                 commodity=ck[srt][gstarts],
                 risk_col=ks[gstarts],
-                node_onehot=onehot,
+                node=net.edge_dst[ge],
             )
         )
     return Family(
@@ -95,10 +95,26 @@ def build_family(net: Network, mask: np.ndarray, group_key: np.ndarray, dest_col
         group_of=group_of,
         group_keys=keys[starts],
         risk_cols=rcols,
+        edges=edges,
         positions=positions,
         dest_cols=dest_cols[paths],
         delay=net.path_delay[paths],
     )
+
+
+def capacity_factor(flows: np.ndarray, fam: Family, capacity: np.ndarray) -> np.ndarray:
+    """Per-path scaling in [0, 1] that keeps every edge's total flow within its capacity.
+
+    ``capacity`` is [E+1] kg/month (null edge: inf). An edge over capacity scales all paths through it
+    proportionally; a path takes the smallest factor among its edges. ``flows`` is [M, P'].
+    """
+    edges = fam.edges
+    load = np.zeros((flows.shape[0], capacity.size))
+    for k in range(edges.shape[1]):
+        np.add.at(load, (slice(None), edges[:, k]), flows)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(load > capacity[None, :], capacity[None, :] / load, 1.0)
+    return f[:, edges].min(axis=2)
 
 
 def group_softmax(util: np.ndarray, fam: Family) -> np.ndarray:
@@ -167,8 +183,8 @@ def ship(
         seized_exp[:, pos.risk_col] += seized_g
         for c in np.unique(pos.commodity):
             sel = pos.commodity == c
-            oh = pos.node_onehot[sel]
-            seized[:, c] += seized_g[:, sel] @ oh
-            events[:, c] += S[:, sel] @ oh
-            arriving[:, c] += X[:, sel] @ oh
+            nodes = pos.node[sel]
+            seized[:, c] += scatter_sum(seized_g[:, sel], nodes, n_nodes)
+            events[:, c] += scatter_sum(S[:, sel], nodes, n_nodes)
+            arriving[:, c] += scatter_sum(X[:, sel], nodes, n_nodes)
     return Shipping(delivered=y, seized_by_node=seized, events_by_node=events, flow_by_node=arriving)

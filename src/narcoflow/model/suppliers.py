@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from narcoflow.model import rng
+from narcoflow.model.aggregate import segment_sum
 
 
 @dataclass
@@ -19,7 +20,8 @@ class Firms:
     """Firm state, arrays [member, firm]."""
 
     region: np.ndarray  # [F] source index
-    region_onehot: np.ndarray  # [F, R] float32
+    region_starts: np.ndarray  # starts of the non-empty regions (firms are sorted by region)
+    region_nonempty: np.ndarray  # indices of the non-empty regions
     willingness: np.ndarray  # [M, F] float32 intercept a
     capacity: np.ndarray  # [M, F] float32 kg/month of input
     finished: np.ndarray  # [M, F] bool can make the final product
@@ -33,8 +35,9 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
     M = len(gens)
     bounds = np.rint(np.cumsum(shares) * count).astype(np.int64)
     region = np.searchsorted(bounds, np.arange(count), side="right")
-    onehot = np.zeros((count, len(shares)), dtype=np.float32)
-    onehot[np.arange(count), region] = 1.0
+    counts = np.bincount(region, minlength=len(shares))
+    nonempty = np.flatnonzero(counts)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[nonempty]
     z = rng.normal(gens, np.empty((M, 2 * count), dtype=np.float32))
     u = rng.uniform(gens, np.empty((M, count), dtype=np.float32))
     col = lambda name: v[name][:, None].astype(np.float32)  # noqa: E731
@@ -42,7 +45,8 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
     capacity = col("suppliers.capacity_median") * np.exp(col("suppliers.capacity_sigma") * z[:, count:])
     return Firms(
         region=region,
-        region_onehot=onehot,
+        region_starts=starts,
+        region_nonempty=nonempty,
         willingness=willingness,
         capacity=capacity,
         finished=u < col("suppliers.finished_share"),
@@ -118,9 +122,15 @@ def step_firms(
     cap_in = np.where(sells_in, firms.capacity, 0.0).astype(np.float32)
     cap_fin = np.where(sells_fin, firms.capacity, 0.0).astype(np.float32)
     ratio = v["suppliers.finished_capacity_ratio"][:, None]
+    R = firms.region_nonempty.max() + 1 if firms.region_nonempty.size else 0
+    R = max(R, int(firms.region.max()) + 1)
+
+    def per_region(cap: np.ndarray) -> np.ndarray:
+        return segment_sum(cap, firms.region_starts, firms.region_nonempty, R)
+
     return SupplyMonth(
-        available_input=(cap_in @ firms.region_onehot).astype(np.float64),
-        available_final=(cap_fin @ firms.region_onehot).astype(np.float64) * ratio,
+        available_input=per_region(cap_in).astype(np.float64),
+        available_final=per_region(cap_fin).astype(np.float64) * ratio,
         selling=sells.sum(axis=1),
         shut=caught.sum(axis=1),
     )

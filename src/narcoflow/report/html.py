@@ -135,6 +135,17 @@ def _component(name: str) -> Callable[[Any], Any]:
     return lambda entry: entry.get(name)
 
 
+def _southwest(entry: Any) -> Any:
+    """The Southwest-border total: the ``sw_total`` group, else ports of entry plus between ports."""
+    if entry.get("sw_total") is not None:
+        return entry["sw_total"]
+    ofo, usbp = entry.get("sw_ofo"), entry.get("sw_usbp")
+    if isinstance(ofo, Mapping) and isinstance(usbp, Mapping):
+        # Sums of percentiles are not percentiles of sums; used only when sw_total is absent.
+        return {k: ofo[k] + usbp[k] for k in ofo if k in usbp}
+    return entry.get("total")
+
+
 def _has_data(frame: pd.DataFrame) -> bool:
     return not frame.empty and bool(frame[["p05", "p50", "p95"]].notna().to_numpy().any())
 
@@ -279,10 +290,10 @@ def deaths_figure(summary: Mapping[str, Any]) -> go.Figure | None:
 
 def seizures_total_figure(summary: Mapping[str, Any]) -> go.Figure | None:
     """Model Southwest-border fentanyl seizures (lb, total) against CBP's record, by FY."""
-    frame = _stats_frame(summary.get("cbp_fentanyl_lbs_by_fy"), _component("total"))
+    frame = _stats_frame(summary.get("cbp_fentanyl_lbs_by_fy"), _southwest)
     if not _has_data(frame):
         return None
-    fig = go.Figure(_model_traces(frame, "Model total", _MODEL, ",.0f"))
+    fig = go.Figure(_model_traces(frame, "Model, Southwest border", _MODEL, ",.0f"))
     csv = {fy: r.southwest_lbs for fy, r in CBP_FENTANYL_LBS.items() if not r.press_release}
     press = {fy: r.southwest_lbs for fy, r in CBP_FENTANYL_LBS.items() if r.press_release}
     fig.add_trace(_record_trace(csv, "CBP record (public CSV)", _RECORD, ",.0f"))
@@ -334,9 +345,7 @@ def seizures_by_component_figure(summary: Mapping[str, Any]) -> go.Figure | None
                 if r.southwest_between_ports_lbs is not None
             }
         fig.add_trace(
-            _record_trace(
-                record, f"CBP record: {name}", colour, ",.0f", symbol=symbol, rank=100 * rank + 2
-            )
+            _record_trace(record, f"CBP record: {name}", colour, ",.0f", symbol=symbol, rank=100 * rank + 2)
         )
     if not drawn:
         return None
@@ -406,10 +415,7 @@ def crossing_shares_figure(summary: Mapping[str, Any]) -> go.Figure | None:
         yanchor="bottom",
         showarrow=False,
         font={"size": 11, "color": _PORTS},
-        text=(
-            f"CBP: share of SW seized weight taken at ports, FY{first}–FY{last} "
-            "(seizures, not flow)"
-        ),
+        text=(f"CBP: share of SW seized weight taken at ports, FY{first}–FY{last} (seizures, not flow)"),
     )
     _layout(
         fig,
@@ -491,9 +497,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _comparison_rows(
-    frame: pd.DataFrame, record: Mapping[int, float], label: str
-) -> list[list[str]]:
+def _comparison_rows(frame: pd.DataFrame, record: Mapping[int, float], label: str) -> list[list[str]]:
     rows = []
     for year, observed in record.items():
         stats = frame.loc[year] if year in frame.index else pd.Series(dtype=float)
@@ -518,7 +522,7 @@ def _key_figures(summary: Mapping[str, Any]) -> str:
     record = {y: float(CDC_DEATHS[y].t404) for y in _KEY_YEARS if y in CDC_DEATHS}
     parts = ["<h3>T40.4 deaths, calendar years 2016–2023 (CDC final)</h3>"]
     parts.append(_table(headers, _comparison_rows(deaths, record, "")))
-    lbs = _stats_frame(summary.get("cbp_fentanyl_lbs_by_fy"), _component("total"))
+    lbs = _stats_frame(summary.get("cbp_fentanyl_lbs_by_fy"), _southwest)
     cbp = {fy: float(r.southwest_lbs) for fy, r in CBP_FENTANYL_LBS.items() if not r.press_release}
     parts.append("<h3>Fentanyl seized at the Southwest border, lb (CBP public CSV)</h3>")
     parts.append(_table(headers, _comparison_rows(lbs, cbp, "FY")))
@@ -587,7 +591,7 @@ def write_report(summary: Mapping[str, Any], path: Path, title: str | None = Non
                 show(
                     seizures_total_figure(summary),
                     "fig-seizures-total",
-                    "cbp_fentanyl_lbs_by_fy (total)",
+                    "cbp_fentanyl_lbs_by_fy (sw_total)",
                 ),
                 show(
                     seizures_by_component_figure(summary),
@@ -606,9 +610,7 @@ def write_report(summary: Mapping[str, Any], path: Path, title: str | None = Non
                     "fig-precursor-route",
                     "precursor_route_share_by_year",
                 ),
-                show(
-                    crossing_shares_figure(summary), "fig-crossing-shares", "crossing_share_by_year"
-                ),
+                show(crossing_shares_figure(summary), "fig-crossing-shares", "crossing_share_by_year"),
             ],
         ),
         _section(

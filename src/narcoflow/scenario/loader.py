@@ -113,7 +113,8 @@ def _split(dotted: str) -> tuple[Any, ...]:
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> set[tuple[Any, ...]]:
     """Apply ``{dotted.path: value}`` overrides in place; return the paths set.
 
-    A path must name an existing field. Setting a parameter (a mapping with ``value``) to a scalar
+    A path must name an existing field (a field the file leaves at its default may be set; the schema
+    then rejects names it does not know). Setting a parameter (a mapping with ``value``) to a scalar
     sets its value. String values are parsed as YAML scalars (``"0.3"`` → 0.3, ``"false"`` → False).
     """
     touched: set[tuple[Any, ...]] = set()
@@ -123,7 +124,7 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> set[tupl
         cur: Any = data
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
-            ok = (isinstance(cur, dict) and part in cur) or (
+            ok = (isinstance(cur, dict) and (part in cur or (last and isinstance(part, str)))) or (
                 isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
             )
             if not ok:
@@ -131,7 +132,7 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> set[tupl
                     "unknown parameter path (no such field in the scenario)", file="--set", field=dotted
                 )
             if last:
-                target = cur[part]
+                target = cur.get(part) if isinstance(cur, dict) else cur[part]
                 if isinstance(target, dict) and "value" in target and not isinstance(value, dict):
                     target["value"] = value
                     touched.add((*parts, "value"))
@@ -166,6 +167,8 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
         first = errs[0]
         path = _data_path(data, tuple(first["loc"]))
         msg = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            msg = "unknown field (not part of the scenario schema)"
         if len(errs) > 1:
             msg += f" (and {len(errs) - 1} more error{'s' if len(errs) > 2 else ''})"
         f, line = where(path)

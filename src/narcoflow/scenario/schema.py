@@ -115,7 +115,9 @@ class Edge(Strict):
     mode: str
     cost: float = Field(ge=0, description="Transport cost, USD per kg moved.")
     transit: float = Field(0.0, ge=0, le=24, description="Transit time, months.")
-    capacity: float = Field(1e12, gt=0, description="Capacity, kg per month (all organizations).")
+    capacity: float | None = Field(
+        None, gt=0, description="Capacity, kg per month (all organizations); none means unlimited."
+    )
     detection: float = Field(0.0, ge=0, le=1, description="Base seizure probability per shipment.")
     commodities: list[str] | None = Field(None, description="Commodities allowed; default all.")
 
