@@ -144,8 +144,11 @@ def test_more_detection_at_one_port_shifts_flow_to_other_crossings(baseline_run:
     hot = narcoflow.simulate(sc, members=30, seed=0).dataset
     base = baseline_run.dataset
     window = slice("2020-01-01", "2023-12-01")
-    crossings = [n for n, k in zip(base["node"].values, base["node_kind"].values, strict=True)
-                 if k in ("port_of_entry", "between_ports")]
+    crossings = [
+        n
+        for n, k in zip(base["node"].values, base["node_kind"].values, strict=True)
+        if k in ("port_of_entry", "between_ports")
+    ]
     others = [n for n in crossings if n != "poe_san_diego"]
 
     def flow(ds: xr.Dataset, nodes: list[str]) -> float:

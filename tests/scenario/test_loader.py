@@ -43,7 +43,9 @@ def test_every_parameter_declares_unit_range_and_source(baseline: narcoflow.Scen
 
 
 def test_override_sets_a_parameter_value() -> None:
-    sc = load_scenario("baseline", {"suppliers.willingness_mean": "-3.5", "events.sinaloa_war_2024.enabled": "false"})
+    sc = load_scenario(
+        "baseline", {"suppliers.willingness_mean": "-3.5", "events.sinaloa_war_2024.enabled": "false"}
+    )
     assert sc.suppliers.willingness_mean.value == -3.5
     assert sc.events["sinaloa_war_2024"].enabled is False
 
