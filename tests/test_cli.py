@@ -40,8 +40,16 @@ def test_run_writes_the_three_outputs(tmp_path: Path) -> None:
     r = nf("run", "--members", "4", "--seed", "1", "--out", str(out), *FAST)
     assert r.returncode == 0, r.stderr
     summary = json.loads((out / "summary.json").read_text())
-    for key in ("scenario", "seed", "members", "version", "deaths_t404_by_year", "cbp_fentanyl_lbs_by_fy",
-                "precursor_route_share_by_year", "mass_balance_max_rel_error"):
+    for key in (
+        "scenario",
+        "seed",
+        "members",
+        "version",
+        "deaths_t404_by_year",
+        "cbp_fentanyl_lbs_by_fy",
+        "precursor_route_share_by_year",
+        "mass_balance_max_rel_error",
+    ):
         assert key in summary, key
     assert summary["members"] == 4 and summary["seed"] == 1
     assert set(summary["deaths_t404_by_year"]["2020"]) == {"mean", "p05", "p50", "p95"}
@@ -50,7 +58,7 @@ def test_run_writes_the_three_outputs(tmp_path: Path) -> None:
     res = Results.from_netcdf(out / "results.nc")
     assert res.dataset.sizes["member"] == 4 and res.dataset.sizes["month"] == 84
     html = (out / "report.html").read_text()
-    assert "<script src=\"http" not in html and "T40.4" in html
+    assert '<script src="http' not in html and "T40.4" in html
     assert "months" in r.stderr  # the progress bar
     assert "T40.4 deaths" in r.stdout  # the summary table
 

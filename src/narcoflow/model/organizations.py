@@ -61,7 +61,12 @@ def init_orgs(net: Network, v: dict, M: int) -> Orgs:
 
 
 def fragment(
-    net: Network, orgs: Orgs, parent: int, who: np.ndarray, shares: dict[int, float], risk: np.ndarray
+    net: Network,
+    orgs: Orgs,
+    parent: int,
+    who: np.ndarray,
+    shares: dict[int, float],
+    risk: np.ndarray | None,
 ) -> None:
     """Split ``parent`` into its factions for the members in mask ``who`` (in place).
 
@@ -75,14 +80,15 @@ def fragment(
         return
     total = sum(shares[f] for f in factions)
     O = len(net.org_ids)
-    r = risk.reshape(risk.shape[0], O, -1)
+    r = None if risk is None else risk.reshape(risk.shape[0], O, -1)
     for f in factions:
         w = shares[f] / total
         orgs.scale[who, f] = orgs.scale[who, parent] * w
         orgs.max_scale[who, f] = orgs.max_scale[who, parent] * w
         orgs.cohesion[who, f] = orgs.cohesion[who, parent]
         orgs.active[who, f] = True
-        r[who, f] = r[who, parent]
+        if r is not None:  # (before the first month's risk exists, every organization shares it)
+            r[who, f] = r[who, parent]
     for li in np.flatnonzero(net.lab_org == parent):
         holders = [
             lj for lj in np.flatnonzero(net.lab_node == net.lab_node[li]) if net.lab_org[lj] in factions
