@@ -19,11 +19,14 @@ from narcoflow.model import rng
 from narcoflow.model.aggregate import scatter_sum
 from narcoflow.model.enforcement import (
     AgencyTable,
+    CoveragePlan,
     agency_table,
     coverage,
     effectiveness,
     learn_allocation,
+    plan_arrays,
     seizure_probability,
+    systematic_draw,
 )
 from narcoflow.model.harm import initial_stocks, step_harm
 from narcoflow.model.market import step_market
@@ -121,7 +124,12 @@ OUTPUTS_2D = (
 
 
 def _run_batch(
-    cm: Compiled, members: np.ndarray, seed: int, v: dict[str, np.ndarray], progress: Progress | None
+    cm: Compiled,
+    members: np.ndarray,
+    seed: int,
+    v: dict[str, np.ndarray],
+    progress: Progress | None,
+    planned: list[tuple[np.ndarray, np.ndarray, bool]],
 ) -> dict[str, np.ndarray]:
     sc, net, ag = cm.scenario, cm.net, cm.agencies
     M, T = len(members), sc.calendar.months
@@ -299,6 +307,11 @@ def _run_batch(
         # enforcement this month
         eff_a = effectiveness(ag, v, levels[:, int_cols], coop)
         cover = coverage(ag, alloc, ag_capacity)
+        for nodes, cov, randomized in planned:
+            if randomized:
+                cover[:, nodes] = systematic_draw(cov, rng.uniform(gens, np.empty((M, 1)))[:, 0])
+            else:
+                cover[:, nodes] = cov
         q = seizure_probability(net, ag, cover, eff_a, control)
         if risk is None:
             risk = np.tile(q, (1, O))
@@ -551,6 +564,7 @@ def simulate(
     seed: int = 0,
     *,
     parameters: pd.DataFrame | Mapping[str, Any] | None = None,
+    plans: Mapping[str, CoveragePlan] | None = None,
     batch_size: int | None = None,
     progress: Progress | None = None,
 ):
@@ -558,8 +572,9 @@ def simulate(
 
     ``members``: an int n means members 0..n-1; a range (or array) names the member indices.
     ``parameters``: per-member parameter values (DataFrame indexed by member, columns = dotted parameter
-    paths), defaulting to the scenario's values. ``batch_size`` bounds memory by running members in
-    batches (results do not depend on it). ``progress(done, total)`` is called after each month.
+    paths), defaulting to the scenario's values. ``plans`` fixes agencies' inspection coverage
+    ({agency id: CoveragePlan}); their learning is then off. ``batch_size`` bounds memory by running
+    members in batches (results do not depend on it). ``progress(done, total)`` is called after each month.
     """
     from narcoflow.results import Results
 
@@ -570,6 +585,8 @@ def simulate(
         raise NarcoFlowError("member indices must be unique")
     cm = compile_model(scenario)
     values = member_values(scenario, idx, parameters)
+    caps = {a: scenario.agencies[a].capacity.value for a in scenario.agencies}
+    planned = plan_arrays(cm.agencies, cm.net, dict(plans or {}), caps)
     bs = idx.size if batch_size is None else max(1, int(batch_size))
     T = scenario.calendar.months
     n_batches = -(-idx.size // bs)
@@ -585,9 +602,9 @@ def simulate(
             # one-row array is both C- and F-contiguous), changing the last bit; a lone member is
             # therefore run as two copies of itself (same stream, same numbers) and one is dropped.
             vb = {k: np.repeat(a, 2) for k, a in vb.items()}
-            res = _run_batch(cm, np.repeat(idx[sl], 2), seed, vb, cb)
+            res = _run_batch(cm, np.repeat(idx[sl], 2), seed, vb, cb, planned)
             parts.append({k: a[:1] for k, a in res.items()})
         else:
-            parts.append(_run_batch(cm, idx[sl], seed, vb, cb))
+            parts.append(_run_batch(cm, idx[sl], seed, vb, cb, planned))
     arrays = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return Results.from_arrays(cm, idx, seed, arrays, values)

@@ -103,6 +103,56 @@ def seizure_probability(
     return out.reshape(M, -1)
 
 
+@dataclass(frozen=True)
+class CoveragePlan:
+    """A fixed inspection plan for one agency: coverage c_n ∈ [0, 1] per node.
+
+    ``randomized=False``: the coverage is applied every month (a fractional coverage is a share of
+    shipments inspected). ``randomized=True``: the coverage is a mixed strategy; each month every member
+    draws a pure plan (nodes fully covered or not) with these marginals by systematic sampling.
+    """
+
+    coverage: dict[str, float]
+    randomized: bool = False
+
+
+def plan_arrays(tab: AgencyTable, net: Network, plans: dict[str, CoveragePlan], capacity: dict[str, float]):
+    """Validate plans and return (node indices, coverage, randomized flag) per planned agency."""
+    from narcoflow.errors import NarcoFlowError
+
+    out = []
+    for aid, plan in plans.items():
+        if aid not in tab.ids:
+            raise NarcoFlowError(f"unknown agency '{aid}' (have: {', '.join(tab.ids)})", field="plan")
+        a = tab.ids.index(aid)
+        own = [n for i, n in enumerate(net.node_ids) if tab.node_agency[i] == a]
+        nodes, cov = [], []
+        for n, c in plan.coverage.items():
+            if n not in own:
+                raise NarcoFlowError(f"node '{n}' is not inspected by agency '{aid}'", field=f"plan.{aid}")
+            if not 0.0 <= c <= 1.0:
+                raise NarcoFlowError(f"coverage {c} of '{n}' is outside [0, 1]", field=f"plan.{aid}")
+            nodes.append(net.node_ids.index(n))
+            cov.append(float(c))
+        if sum(cov) > capacity[aid] + 1e-9:
+            raise NarcoFlowError(
+                f"plan uses {sum(cov):.3g} node-coverages, more than the agency's capacity "
+                f"{capacity[aid]:.3g}",
+                field=f"plan.{aid}",
+            )
+        out.append((np.array(nodes, dtype=np.int64), np.array(cov), plan.randomized))
+    return out
+
+
+def systematic_draw(coverage: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Pure plans [M, n] (0/1) whose marginals equal ``coverage`` (systematic sampling, one u per row)."""
+    edges = np.concatenate([[0.0], np.cumsum(coverage)])
+    # node j is covered iff an integer k + u falls in [edges[j], edges[j+1])
+    return (np.floor(edges[None, 1:] - u[:, None]) - np.floor(edges[None, :-1] - u[:, None]) > 0).astype(
+        float
+    )
+
+
 def learn_allocation(
     tab: AgencyTable, alloc: np.ndarray, success: np.ndarray, rate: np.ndarray
 ) -> np.ndarray:
