@@ -179,6 +179,7 @@ def _run_batch(
     stocks = initial_stocks(v)
     market_stock = np.zeros((M, Q))
     buf_lab = np.zeros((M, D * L * 2))
+    in_transit = buf_lab.reshape(M, D, L, 2).transpose(0, 1, 3, 2)  # view [M, D, 2, L]: lab-bound shipments
     buf_mkt = np.zeros((M, D * Q))
     buf_made = np.zeros((M, D * Q))
     premium = np.zeros((M, C))
@@ -264,15 +265,19 @@ def _run_batch(
                 o = net.org_ids.index(eff.organization)
                 targets = [o] if orgs.active[:, o].any() else []
                 targets += [f for f in range(O) if net.org_parent[f] == o]
+                targets = [x for x in targets if orgs.active[:, x].any()]
                 for x in targets:
                     orgs.cohesion[:, x] *= np.where(orgs.active[:, x], 1.0 - v[f"{key}.cohesion_loss"], 1.0)
-                orgs.violence_shock += v[f"{key}.violence"]
+                present = orgs.active[:, targets].any(axis=1) if targets else np.zeros(M, dtype=bool)
+                orgs.violence_shock += np.where(present, v[f"{key}.violence"], 0.0)
                 u = rng.uniform(gens, np.empty((M, 1)))[:, 0]
-                fragment(net, orgs, o, u < v[f"{key}.fragmentation_probability"], faction_share, risk)
+                fragment(
+                    net, orgs, o, u < v[f"{key}.fragmentation_probability"], faction_share, risk, in_transit
+                )
             elif isinstance(eff, Fragmentation):
                 o = net.org_ids.index(eff.organization)
                 orgs.violence_shock += np.where(orgs.active[:, o], v[f"{key}.violence"], 0.0)
-                fragment(net, orgs, o, np.ones(M, dtype=bool), faction_share, risk)
+                fragment(net, orgs, o, np.ones(M, dtype=bool), faction_share, risk, in_transit)
             elif isinstance(eff, Violence):
                 orgs.violence_shock += v[f"{key}.magnitude"]
         coop = {r: np.clip(levels[:, lev_index[f"cooperation.{r}"]], 0.0, 1.0) for r in sc.cooperation}
@@ -379,14 +384,15 @@ def _run_batch(
         premium = np.log1p(
             np.divide(ordered_c, avail_tot, out=np.full_like(ordered_c, 3.0), where=avail_tot > 0)
         )
-        shipped_oc = np.zeros((M, O, C))
-        np.add.at(shipped_oc, (slice(None), g_org, g_c), got)
+        shipped_in = np.zeros((M, O, C))
+        np.add.at(shipped_in, (slice(None), g_org, g_c), got)
         if inp is not None:
             ledger["sold_in"] += x_in[:, in_c == inp].sum(axis=1)
         ledger["sold_fin"] += x_in[:, in_c == fin].sum(axis=1)
 
         # 5. inbound transit and seizures
         sh_in = ship(gens, fam_in, x_in, q, size_edge, exposure, seized_exp, C, N)
+        seized_in_oc = seized_exp.reshape(M, O, E1, C).sum(axis=2)
         slot = t % D
         d_in = sh_in.delivered
         buf_lab += scatter_sum(d_in[:, in_lab_rows], in_lab_cols(slot), D * L * 2)
@@ -443,7 +449,7 @@ def _run_batch(
         orgs.stock_final[:, out_groups_lab] -= shipped_lab
         orgs.stock_made[:, out_groups_lab] -= np.add.reduceat(made_out, fam_out.group_starts, axis=1)
         np.maximum(orgs.stock_final, 0.0, out=orgs.stock_final)
-        np.add.at(shipped_oc, (slice(None), net.lab_org[out_groups_lab], fin), shipped_lab)
+        shipped_out = scatter_sum(shipped_lab, net.lab_org[out_groups_lab], O)
         sh_out = ship(gens, fam_out, x_out, q, size_edge, exposure, seized_exp, C, N, tracer=made_out)
         buf_mkt += scatter_sum(sh_out.delivered, out_cols(slot), D * Q)
         buf_made += scatter_sum(made_out, out_cols(slot), D * Q)
@@ -475,15 +481,17 @@ def _run_batch(
         obs = np.divide(seized_exp, exposure, out=np.zeros_like(exposure), where=used)
         rho = v["trafficking.risk_prior_weight"][:, None]
         risk = np.where(used, (1.0 - w) * risk + w * obs, risk + rho * (risk0 - risk))
-        success = seized_node.sum(axis=1) + raid_success
+        # agencies count success in final-product equivalents (input kg × recipe factor), as raids do
+        success = (seized_node * input_weight[:, :, None]).sum(axis=1) + raid_success
         alloc = learn_allocation(ag, alloc, success, ag_rate)
-        seized_oc = seized_exp.reshape(M, O, E1, C).sum(axis=2)
-        loss = np.divide(
-            (seized_oc * input_weight[:, None, :]).sum(axis=2),
-            (shipped_oc * input_weight[:, None, :]).sum(axis=2),
-            out=np.zeros((M, O)),
-            where=shipped_oc.sum(axis=2) > 0,
+        # loss rate of each organization: 1 − survival over the inbound leg × the outbound leg
+        seized_out = seized_exp.reshape(M, O, E1, C).sum(axis=2)[:, :, fin] - seized_in_oc[:, :, fin]
+        w_in = (shipped_in * input_weight[:, None, :]).sum(axis=2)
+        loss_in = np.divide(
+            (seized_in_oc * input_weight[:, None, :]).sum(axis=2), w_in, out=np.zeros((M, O)), where=w_in > 0
         )
+        loss_out = np.divide(seized_out, shipped_out, out=np.zeros((M, O)), where=shipped_out > 0)
+        loss = 1.0 - (1.0 - loss_in) * (1.0 - loss_out)
         g = v["trafficking.growth_rate"][:, None]
         sens = v["trafficking.growth_loss_sensitivity"][:, None]
         grow = g * orgs.scale * (1.0 - orgs.scale / np.maximum(orgs.max_scale, 1e-9))
@@ -585,7 +593,7 @@ def simulate(
         raise NarcoFlowError("member indices must be unique")
     cm = compile_model(scenario)
     values = member_values(scenario, idx, parameters)
-    caps = {a: scenario.agencies[a].capacity.value for a in scenario.agencies}
+    caps = {a: values[f"agencies.{a}.capacity"] for a in scenario.agencies}
     planned = plan_arrays(cm.agencies, cm.net, dict(plans or {}), caps)
     bs = idx.size if batch_size is None else max(1, int(batch_size))
     T = scenario.calendar.months

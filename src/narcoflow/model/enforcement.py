@@ -105,7 +105,7 @@ def seizure_probability(
 
 @dataclass(frozen=True)
 class CoveragePlan:
-    """A fixed inspection plan for one agency: coverage c_n ∈ [0, 1] per node.
+    """A fixed inspection plan for one agency: coverage c_n ∈ [0, 1] per node (nodes not listed: 0).
 
     ``randomized=False``: the coverage is applied every month (a fractional coverage is a share of
     shipments inspected). ``randomized=True``: the coverage is a mixed strategy; each month every member
@@ -116,8 +116,13 @@ class CoveragePlan:
     randomized: bool = False
 
 
-def plan_arrays(tab: AgencyTable, net: Network, plans: dict[str, CoveragePlan], capacity: dict[str, float]):
-    """Validate plans and return (node indices, coverage, randomized flag) per planned agency."""
+def plan_arrays(
+    tab: AgencyTable, net: Network, plans: dict[str, CoveragePlan], capacity: dict[str, np.ndarray]
+) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """Validate plans; return (all the agency's node indices, coverage, randomized) per planned agency.
+
+    ``capacity`` holds each member's capacity per agency: a plan may not use more than any member has.
+    """
     from narcoflow.errors import NarcoFlowError
 
     out = []
@@ -126,18 +131,17 @@ def plan_arrays(tab: AgencyTable, net: Network, plans: dict[str, CoveragePlan], 
             raise NarcoFlowError(f"unknown agency '{aid}' (have: {', '.join(tab.ids)})", field="plan")
         a = tab.ids.index(aid)
         own = [n for i, n in enumerate(net.node_ids) if tab.node_agency[i] == a]
-        nodes, cov = [], []
         for n, c in plan.coverage.items():
             if n not in own:
                 raise NarcoFlowError(f"node '{n}' is not inspected by agency '{aid}'", field=f"plan.{aid}")
             if not 0.0 <= c <= 1.0:
                 raise NarcoFlowError(f"coverage {c} of '{n}' is outside [0, 1]", field=f"plan.{aid}")
-            nodes.append(net.node_ids.index(n))
-            cov.append(float(c))
-        if sum(cov) > capacity[aid] + 1e-9:
+        nodes = [net.node_ids.index(n) for n in own]
+        cov = [float(plan.coverage.get(n, 0.0)) for n in own]
+        if sum(cov) > float(np.min(capacity[aid])) + 1e-9:
             raise NarcoFlowError(
                 f"plan uses {sum(cov):.3g} node-coverages, more than the agency's capacity "
-                f"{capacity[aid]:.3g}",
+                f"{float(np.min(capacity[aid])):.3g}",
                 field=f"plan.{aid}",
             )
         out.append((np.array(nodes, dtype=np.int64), np.array(cov), plan.randomized))

@@ -67,12 +67,14 @@ def fragment(
     who: np.ndarray,
     shares: dict[int, float],
     risk: np.ndarray | None,
+    in_transit: np.ndarray | None = None,
 ) -> None:
     """Split ``parent`` into its factions for the members in mask ``who`` (in place).
 
-    Scale and ceiling go to factions by share; each lab pair's capacity and stocks go to the factions
-    holding that lab area, by share among them (kept by the parent if none holds it). Factions inherit
-    the parent's cohesion and perceived risk.
+    Scale and ceiling go to factions by share; each lab pair's capacity and stocks — and shipments in
+    transit to it (``in_transit``, a view [M, ..., L]) — go to the factions holding that lab area, by
+    share among them (kept by the parent if none holds it). Factions inherit the parent's cohesion and
+    perceived risk.
     """
     factions = [f for f in shares if net.org_parent[f] == parent]
     who = who & orgs.active[:, parent]
@@ -96,11 +98,14 @@ def fragment(
         if not holders:
             continue
         norm = sum(shares[int(net.lab_org[lj])] for lj in holders)
-        for arr in (orgs.lab_capacity, orgs.stock_input, orgs.stock_final, orgs.stock_made):
-            moved = arr[who, li].copy()
+        arrays = [orgs.lab_capacity, orgs.stock_input, orgs.stock_final, orgs.stock_made]
+        if in_transit is not None:
+            arrays.append(in_transit)
+        for arr in arrays:
+            moved = arr[who, ..., li].copy()
             for lj in holders:
-                arr[who, lj] += moved * (shares[int(net.lab_org[lj])] / norm)
-            arr[who, li] -= moved
+                arr[who, ..., lj] += moved * (shares[int(net.lab_org[lj])] / norm)
+            arr[who, ..., li] -= moved
     orgs.scale[who, parent] = 0.0
     orgs.active[who, parent] = False
 
