@@ -156,3 +156,10 @@ def test_more_detection_at_one_port_shifts_flow_to_other_crossings(baseline_run:
 
     assert flow(hot, ["poe_san_diego"]) < 0.7 * flow(base, ["poe_san_diego"])
     assert flow(hot, others) > 1.05 * flow(base, others)
+
+
+def test_lab_area_outside_every_territory_is_unused() -> None:
+    ov = {**SHORT, "organizations.cjng.territory": ["lab_michoacan", "mx_manzanillo", "poe_laredo"]}
+    ds = narcoflow.simulate(narcoflow.load_scenario("baseline", ov), members=2, seed=0).dataset
+    assert float(ds["flow_kg"].sel(node="lab_jalisco").sum()) == 0.0
+    assert float(ds["mass_balance_error"].max()) <= 1e-9

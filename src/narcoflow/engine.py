@@ -581,7 +581,7 @@ def simulate(
     ``members``: an int n means members 0..n-1; a range (or array) names the member indices.
     ``parameters``: per-member parameter values (DataFrame indexed by member, columns = dotted parameter
     paths), defaulting to the scenario's values. ``plans`` fixes agencies' inspection coverage
-    ({agency id: CoveragePlan}); their learning is then off. ``batch_size`` bounds memory by running
+    ({agency id: CoveragePlan}); their learned allocation is then ignored. ``batch_size`` bounds memory by running
     members in batches (results do not depend on it). ``progress(done, total)`` is called after each month.
     """
     from narcoflow.results import Results

@@ -151,7 +151,7 @@ def plan_arrays(
 def systematic_draw(coverage: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Pure plans [M, n] (0/1) whose marginals equal ``coverage`` (systematic sampling, one u per row)."""
     edges = np.concatenate([[0.0], np.cumsum(coverage)])
-    # node j is covered iff an integer k + u falls in [edges[j], edges[j+1])
+    # node j is covered iff some k + u (k an integer) falls in (edges[j], edges[j+1]]
     return (np.floor(edges[None, 1:] - u[:, None]) - np.floor(edges[None, :-1] - u[:, None]) > 0).astype(
         float
     )

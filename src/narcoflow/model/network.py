@@ -182,6 +182,8 @@ def compile_network(sc: Scenario) -> Network:
                     nodes_on = [int(edge_dst[e]) for e in seq]
                     if any(territorial[n] and not territory[o, n] for n in nodes_on):
                         continue
+                    if is_processing[end] and (o, end) not in lab_of:
+                        continue  # a lab area outside this organization's territory
                     if is_processing[end]:
                         paths.append((o, c, True, source_pos[int(s)], lab_of[(o, end)], -1, seq))
                     else:
