@@ -76,7 +76,7 @@ def test_baseline_mass_balance(baseline_run: narcoflow.Results) -> None:
     poe_detection=st.floats(0.0, 1.0),
     raid=st.floats(0.01, 0.5),
     transit=st.integers(0, 3),
-    events_on=st.lists(st.booleans(), min_size=12, max_size=12),
+    events_on=st.lists(st.booleans(), min_size=15, max_size=15),
     seed=st.integers(0, 2**31),
 )
 def test_mass_balance_holds_under_random_variations(
@@ -163,3 +163,27 @@ def test_lab_area_outside_every_territory_is_unused() -> None:
     ds = narcoflow.simulate(narcoflow.load_scenario("baseline", ov), members=2, seed=0).dataset
     assert float(ds["flow_kg"].sel(node="lab_jalisco").sum()) == 0.0
     assert float(ds["mass_balance_error"].max()) <= 1e-9
+
+
+def test_ramp_level_moves_linearly_and_lowers_deaths() -> None:
+    ov = {**SHORT, "events.otc_naloxone_2023.enabled": False}
+    base = narcoflow.simulate(narcoflow.load_scenario("baseline", ov), members=3, seed=0).dataset
+    ov = {
+        **ov,
+        "events.otc_naloxone_2023.enabled": True,
+        "events.otc_naloxone_2023.date": "2019-01",
+        "events.otc_naloxone_2023.effects.0.level": "harm.final_risk",
+        "events.otc_naloxone_2023.effects.0.factor": {"value": 0.8, "unit": "1", "range": [0.5, 1.0]},
+        "events.otc_naloxone_2023.effects.0.months": 12,
+    }
+    ramp = narcoflow.simulate(narcoflow.load_scenario("baseline", ov), members=3, seed=0).dataset
+    level = ramp["levels"].sel(level="harm.final_risk").isel(member=0).values
+    np.testing.assert_allclose(level[:12], 1.0)  # 2018: before the event
+    np.testing.assert_allclose(level[12:24], 1.0 - 0.2 * np.arange(1, 13) / 12, rtol=1e-6)
+    np.testing.assert_allclose(level[24:], 0.8, rtol=1e-6)
+    before = base["deaths_final"].isel(month=slice(0, 12)).sum().item()
+    assert ramp["deaths_final"].isel(month=slice(0, 12)).sum().item() == before
+    assert (
+        ramp["deaths_final"].isel(month=slice(24, 48)).sum()
+        < 0.9 * base["deaths_final"].isel(month=slice(24, 48)).sum()
+    )

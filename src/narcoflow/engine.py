@@ -38,6 +38,7 @@ from narcoflow.scenario.parameters import member_values
 from narcoflow.scenario.schema import (
     Fragmentation,
     LeadershipRemoval,
+    RampLevel,
     ScaleLevel,
     Scenario,
     SetLevel,
@@ -168,6 +169,9 @@ def _run_batch(
         levels[:, lev_index[f"cooperation.{r}"]] = v[f"cooperation.{r}"]
     for a in ag.ids:
         levels[:, lev_index[f"intensity.{a}"]] = v[f"agencies.{a}.intensity"]
+    for name in ("harm.hazard", "harm.final_risk", "harm.naloxone"):
+        levels[:, lev_index[name]] = 1.0
+    ramps: list[tuple[int, np.ndarray, np.ndarray, int, int]] = []  # (level, from, to, start, months)
     ctrl_cols = [lev_index[f"control.{c}"] for c in net.commodity_ids]
     int_cols = [lev_index[f"intensity.{a}"] for a in ag.ids]
 
@@ -261,6 +265,10 @@ def _run_batch(
                 levels[:, lev_index[eff.level]] = v[f"{key}.value"]
             elif isinstance(eff, ScaleLevel):
                 levels[:, lev_index[eff.level]] *= v[f"{key}.factor"]
+            elif isinstance(eff, RampLevel):
+                li = lev_index[eff.level]
+                ramps = [r for r in ramps if r[0] != li]  # a new ramp on a level replaces the old one
+                ramps.append((li, levels[:, li].copy(), levels[:, li] * v[f"{key}.factor"], t, eff.months))
             elif isinstance(eff, LeadershipRemoval):
                 o = net.org_ids.index(eff.organization)
                 targets = [o] if orgs.active[:, o].any() else []
@@ -280,6 +288,9 @@ def _run_batch(
                 fragment(net, orgs, o, np.ones(M, dtype=bool), faction_share, risk, in_transit)
             elif isinstance(eff, Violence):
                 orgs.violence_shock += v[f"{key}.magnitude"]
+        for li, start, target, t0, n in ramps:
+            levels[:, li] = start + (target - start) * min(1.0, (t - t0 + 1) / n)
+        ramps = [r for r in ramps if t - r[3] + 1 < r[4]]
         coop = {r: np.clip(levels[:, lev_index[f"cooperation.{r}"]], 0.0, 1.0) for r in sc.cooperation}
         control = np.clip(levels[:, ctrl_cols], 0.0, 1.0)
 
@@ -473,7 +484,16 @@ def _run_batch(
         else:
             vol = 1.0 + v["harm.volatility_weight"] * np.abs(mk.purity - purity_prev) / purity_prev
         purity_prev = mk.purity
-        hm = step_harm(stocks, mk.phi, vol, years, v)
+        hm = step_harm(
+            stocks,
+            mk.phi,
+            vol,
+            years,
+            v,
+            hazard=levels[:, lev_index["harm.hazard"]],
+            final_risk=levels[:, lev_index["harm.final_risk"]],
+            naloxone=levels[:, lev_index["harm.naloxone"]],
+        )
 
         # 10. adaptation: traffickers' perceived risk, agencies' allocation, organizations' growth
         w = v["trafficking.risk_memory"][:, None]
@@ -581,8 +601,9 @@ def simulate(
     ``members``: an int n means members 0..n-1; a range (or array) names the member indices.
     ``parameters``: per-member parameter values (DataFrame indexed by member, columns = dotted parameter
     paths), defaulting to the scenario's values. ``plans`` fixes agencies' inspection coverage
-    ({agency id: CoveragePlan}); their learned allocation is then ignored. ``batch_size`` bounds memory by running
-    members in batches (results do not depend on it). ``progress(done, total)`` is called after each month.
+    ({agency id: CoveragePlan}); their learned allocation is then ignored. ``batch_size`` bounds memory
+    by running members in batches (results do not depend on it). ``progress(done, total)`` is called
+    after each month.
     """
     from narcoflow.results import Results
 

@@ -33,9 +33,20 @@ class HarmMonth:
 
 
 def step_harm(
-    stocks: np.ndarray, phi: np.ndarray, volatility: np.ndarray, years: float, v: dict
+    stocks: np.ndarray,
+    phi: np.ndarray,
+    volatility: np.ndarray,
+    years: float,
+    v: dict,
+    hazard: np.ndarray | float = 1.0,
+    final_risk: np.ndarray | float = 1.0,
+    naloxone: np.ndarray | float = 1.0,
 ) -> HarmMonth:
-    """Advance the population one month (in place) and return the month's deaths."""
+    """Advance the population one month (in place) and return the month's deaths.
+
+    ``hazard``, ``final_risk`` and ``naloxone`` are the event-driven multipliers (levels ``harm.*``):
+    of every overdose hazard, of the final product's part of it, and of the naloxone effect.
+    """
     N, U, D, T, R = (stocks[:, i].copy() for i in range(5))
     h = (
         np.stack(
@@ -51,10 +62,11 @@ def step_harm(
         / 12.0
     )
     rr = v["harm.relative_risk_final"]
-    common = volatility * (1.0 - v["harm.naloxone_effect"])
-    mult = (1.0 + (rr - 1.0) * phi) * common
+    common = volatility * hazard * (1.0 - np.minimum(v["harm.naloxone_effect"] * naloxone, 1.0))
+    other, final = 1.0 - phi, rr * phi * final_risk  # parts of the hazard multiplier
+    mult = (other + final) * common
     deaths_by_stock = np.minimum(stocks * h * mult[:, None], stocks)
-    fent_share = rr * phi / (1.0 + (rr - 1.0) * phi)
+    fent_share = final / (other + final)
     background = v["harm.background_deaths"] / 12.0
     modelled = deaths_by_stock.sum(axis=1)
     cap = v["harm.treatment_capacity_start"] * (1.0 + v["harm.treatment_capacity_growth"]) ** years

@@ -312,6 +312,15 @@ class ScaleLevel(Strict):
     factor: Param
 
 
+class RampLevel(Strict):
+    """Move a level linearly, over ``months`` months, to ``factor`` × its current value."""
+
+    type: Literal["ramp_level"]
+    level: str
+    factor: Param
+    months: int = Field(12, ge=1, le=240)
+
+
 class LeadershipRemoval(Strict):
     """Removal of an organization's leaders: cohesion falls, violence rises, it may fragment."""
 
@@ -338,7 +347,7 @@ class Violence(Strict):
 
 
 Effect = Annotated[
-    SetLevel | ScaleLevel | LeadershipRemoval | Fragmentation | Violence,
+    SetLevel | ScaleLevel | RampLevel | LeadershipRemoval | Fragmentation | Violence,
     Field(discriminator="type"),
 ]
 
@@ -458,7 +467,7 @@ class Scenario(Strict):
         for eid, ev in self.events.items():
             for j, eff in enumerate(ev.effects):
                 where = f"events.{eid}.effects.{j}"
-                if isinstance(eff, SetLevel | ScaleLevel) and eff.level not in levels:
+                if isinstance(eff, SetLevel | ScaleLevel | RampLevel) and eff.level not in levels:
                     errors.append((f"{where}.level", f"unknown level '{eff.level}'"))
                 if isinstance(eff, LeadershipRemoval | Fragmentation) and (
                     eff.organization not in self.organizations
@@ -470,9 +479,16 @@ class Scenario(Strict):
         return errors
 
     def level_names(self) -> list[str]:
-        """Names of the time-varying levels that events can change."""
+        """Names of the time-varying levels that events can change.
+
+        ``control.<commodity>``, ``cooperation.<relation>`` and ``intensity.<agency>`` start at their
+        parameters' values; the harm multipliers start at 1: ``harm.hazard`` (all overdose hazards),
+        ``harm.final_risk`` (the excess hazard of the final product) and ``harm.naloxone`` (the share of
+        deaths naloxone averts).
+        """
         return (
             [f"control.{c}" for c in self.commodities]
             + [f"cooperation.{r}" for r in self.cooperation]
             + [f"intensity.{a}" for a in self.agencies]
+            + ["harm.hazard", "harm.final_risk", "harm.naloxone"]
         )
