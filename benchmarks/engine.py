@@ -8,12 +8,18 @@ Every run happens in a fresh child interpreter, so each peak RSS (``ru_maxrss`` 
 that run alone.  Only the ``narcoflow.simulate(...)`` call is timed; import and scenario-loading times are
 reported separately.  A "bare" child that only imports narcoflow and loads the scenario gives the baseline
 RSS, so the increment due to the simulation itself is visible.  No network access is needed.
+
+Children inherit the environment, so ``PYTHONPATH=/some/copy/src python benchmarks/engine.py`` measures that
+copy of narcoflow instead of the installed one.  Each child records a fingerprint of the package source it
+imported; the script warns if the runs saw different sources (i.e. the code was edited mid-benchmark).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -32,6 +38,16 @@ CHILD_FLAG = "--_child"
 
 
 # --------------------------------------------------------------------------------------------- child side
+def source_fingerprint(package_dir: Path) -> str:
+    """Short hash of the package's ``.py`` and ``.yaml`` files, to catch code changing between runs."""
+    h = hashlib.sha256()
+    for f in sorted(package_dir.rglob("*")):
+        if f.suffix in {".py", ".yaml"} and "__pycache__" not in f.parts:
+            h.update(f.relative_to(package_dir).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def child_main(members: int) -> None:
     """Import, load, optionally simulate, then print one JSON line of timings and peak RSS (KiB).
 
@@ -41,6 +57,8 @@ def child_main(members: int) -> None:
     import narcoflow
 
     t1 = time.perf_counter()
+    fingerprint = source_fingerprint(Path(narcoflow.__file__).parent)
+    t1b = time.perf_counter()
     scenario = narcoflow.load_scenario(SCENARIO)
     t2 = time.perf_counter()
     sim_s = 0.0
@@ -49,10 +67,11 @@ def child_main(members: int) -> None:
         sim_s = time.perf_counter() - t2
     out = {
         "import_s": t1 - t0,
-        "load_s": t2 - t1,
+        "load_s": t2 - t1b,
         "sim_s": sim_s,
         "months": int(scenario.calendar.months),
         "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,  # KiB on Linux
+        "source": fingerprint,
     }
     print(json.dumps(out))
 
@@ -67,6 +86,7 @@ class Run:
     sim_s: float
     months: int
     maxrss_kib: int
+    source: str
 
 
 @dataclass
@@ -190,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
         f"date {info['date']} | {info['nproc']} cores | {info['mem_total_gib']} GiB | {info['cpu']} | "
         f"Python {info['python']} | numpy {info['numpy']}"
     )
+    spec = importlib.util.find_spec("narcoflow")
+    info["narcoflow_path"] = str(Path(spec.origin).parent) if spec and spec.origin else "not found"
+    print(f"narcoflow from {info['narcoflow_path']}")
     print(f"scenario {SCENARIO!r}, seed {SEED}, repeats {args.repeats}, each run in a fresh subprocess")
 
     bare_runs = [run_child(0) for _ in range(args.repeats)]
@@ -206,12 +229,17 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(aggregate(m, runs, bare_rss))
 
     print(format_table(bare_rss, bare_import, bare_load, rows))
+    sources = sorted({r.source for r in bare_runs} | {r.source for row in rows for r in row.runs})
+    print(f"narcoflow source fingerprint: {', '.join(sources)}")
+    if len(sources) > 1:
+        print("WARNING: narcoflow's source changed during the benchmark; figures mix code versions.")
     if args.json is not None:
         payload = {
             "machine": info,
             "scenario": SCENARIO,
             "seed": SEED,
             "repeats": args.repeats,
+            "source_fingerprints": sources,
             "bare": {
                 "peak_rss_mib_median": bare_rss,
                 "import_s_median": bare_import,

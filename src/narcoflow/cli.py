@@ -7,6 +7,7 @@ standard error and exit with status 2, without a traceback and without creating 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,7 +24,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+# A pipe or a log file gets a wide table rather than rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 150)
 err_console = Console(stderr=True)
 
 SetOption = Annotated[
@@ -138,7 +140,12 @@ def _summary_table(summary: dict[str, Any]) -> Table:
         )
     table.caption = (
         f"* provisional. Seizures by CBP fiscal year (Oct–Sep). Mass balance max relative error "
-        f"{summary['mass_balance_max_rel_error']:.1e}. Uncalibrated baseline: magnitudes are assumptions."
+        f"{summary['mass_balance_max_rel_error']:.1e}. "
+        + (
+            f"Parameters drawn from the posterior calibrated through {post['until']}."
+            if (post := summary.get("posterior"))
+            else "Uncalibrated: parameters at the scenario's values."
+        )
     )
     return table
 
@@ -151,16 +158,43 @@ def run(
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("narcoflow-out"),
     set_: SetOption = None,
     batch_size: Annotated[int, typer.Option(help="Members simulated at once (memory bound).", min=1)] = 500,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(help="Draw members' parameters from this posterior (default: the scenario's own)."),
+    ] = None,
+    no_posterior: Annotated[
+        bool, typer.Option("--no-posterior", help="Use the scenario's point values, not its posterior.")
+    ] = False,
 ) -> None:
-    """Simulate a scenario; write summary.json, results.nc and report.html to OUT."""
+    """Simulate a scenario; write summary.json, results.nc and report.html to OUT.
+
+    A scenario that ships a posterior (the built-in baseline does) draws each member's calibrated
+    parameters from it; parameters set with --set keep the value set.
+    """
+    from narcoflow.calibrate import Posterior, scenario_posterior
     from narcoflow.engine import simulate
     from narcoflow.report import write_report
     from narcoflow.scenario import load_scenario
 
     try:
-        sc = load_scenario(scenario, parse_sets(set_))
+        overrides = parse_sets(set_)
+        sc = load_scenario(scenario, overrides)
+        post, post_path = None, None
+        if posterior is not None and not no_posterior:
+            post, post_path = Posterior.load(posterior), str(posterior)
+            post.check(sc, file=post_path)
+        elif not no_posterior:
+            found = scenario_posterior(sc)
+            if found is not None:
+                post, post_path = found
     except NarcoFlowError as exc:
         _fail(exc)
+    table = None
+    if post is not None:
+        import numpy as np
+
+        exclude = {k.removesuffix(".value") for k in overrides}
+        table = post.member_table(np.arange(members), seed, exclude=exclude)
     if out.exists() and not out.is_dir():
         _fail(NarcoFlowError("exists and is not a directory", file=str(out)))
     with Progress(
@@ -177,10 +211,13 @@ def run(
             bar.update(task, completed=done, total=total)
 
         try:
-            res = simulate(sc, members=members, seed=seed, batch_size=batch_size, progress=progress)
+            res = simulate(
+                sc, members=members, seed=seed, batch_size=batch_size, progress=progress, parameters=table
+            )
         except NarcoFlowError as exc:
             _fail(exc)
     summary = res.summary()
+    summary["posterior"] = None if post is None else {"file": post_path, **_posterior_brief(post)}
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
     res.to_netcdf(out / "results.nc")
@@ -189,6 +226,303 @@ def run(
     console.print(f"wrote {out / 'summary.json'}, {out / 'results.nc'}, {out / 'report.html'}")
 
 
+def _posterior_brief(post: Any) -> dict[str, Any]:
+    meta = post.meta or {}
+    return {k: meta.get(k) for k in ("until", "budget", "population", "simulations", "seed")} | {
+        "parameters": list(post.names)
+    }
+
+
 def main() -> None:  # pragma: no cover - console entry
     """Entry point."""
     app()
+
+
+# ---------------------------------------------------------------- optimize
+from narcoflow.optimize.cli import optimize_app  # noqa: E402
+
+app.add_typer(optimize_app, name="optimize")
+
+
+@optimize_app.command("evaluate")
+def optimize_evaluate(
+    agency: Annotated[str, typer.Option(help="Inspecting agency of the scenario, e.g. cbp_ofo.")],
+    scenario: Annotated[str, typer.Option(help="Built-in name or scenario file.")] = "baseline",
+    plan: Annotated[
+        list[str] | None,
+        typer.Option(help="optimal | uniform | status-quo | randomized (repeatable; default all four)."),
+    ] = None,
+    members: Annotated[int, typer.Option(help="Monte Carlo members per plan.", min=1)] = 50,
+    seed: Annotated[int, typer.Option(help="Root seed (common to all plans).", min=0)] = 0,
+    attacker: Annotated[
+        str, typer.Option(help="Static model: 'sse' (best response) or 'qr' (logit).")
+    ] = "sse",
+    window: Annotated[str | None, typer.Option(help="Months to compare, YYYY-MM:YYYY-MM.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write evaluation.json and evaluation.html here.")] = None,
+    set_: SetOption = None,
+) -> None:
+    """The adaptive test: the static plan's promise against the simulator's adaptive traffickers."""
+    from narcoflow.optimize.evaluate import PLANS, evaluate_plans
+    from narcoflow.report.evaluation import write_evaluation_report
+    from narcoflow.scenario import load_scenario
+
+    try:
+        sc = load_scenario(scenario, parse_sets(set_))
+        win = None
+        if window is not None:
+            parts = window.split(":")
+            if len(parts) != 2:
+                raise NarcoFlowError("expected YYYY-MM:YYYY-MM", field="--window")
+            win = (parts[0], parts[1])
+        with Progress(
+            TextColumn("[bold]evaluating plans[/bold]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("months"),
+            TimeElapsedColumn(),
+            console=err_console,
+        ) as bar:
+            task = bar.add_task("plans", total=None)
+            ev = evaluate_plans(
+                sc,
+                agency,
+                plans=tuple(plan or PLANS),
+                members=members,
+                seed=seed,
+                attacker=attacker,
+                window=win,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except NarcoFlowError as exc:
+        _fail(exc)
+    lo, hi = ev.window
+    table = Table(title=f"{agency} plans — {sc.name}, {members} members, {lo}..{hi}, p50 [p05–p95]")
+    for col in ("plan", "seized kg", "seized share", "static promise", "delivered kg", "deaths"):
+        table.add_column(col, justify="right")
+
+    def band(d: dict[str, float], fmt: str) -> str:
+        return f"{d['p50']:{fmt}} [{d['p05']:{fmt}}–{d['p95']:{fmt}}]"
+
+    for name, row in ev.table.iterrows():
+        promise = row["promised_share"]
+        table.add_row(
+            str(name),
+            band(row["seized_kg"], ",.0f"),
+            band(row["seized_share"], ".3f"),
+            "" if promise is None or promise != promise else f"{promise:.3f}",
+            band(row["delivered_kg"], ",.0f"),
+            band(row["deaths"], ",.0f"),
+        )
+    table.caption = (
+        "static promise: seized share at the agency's nodes if traffickers best-respond to the plan "
+        "(static game); seized share: what the adaptive simulation produced."
+    )
+    console.print(table)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "scenario": sc.name,
+            "agency": agency,
+            "members": members,
+            "seed": seed,
+            "window": [lo, hi],
+            "attacker": attacker,
+            "coverage": ev.coverage,
+            "static": ev.static.to_dict(),
+            "plans": {str(k): {c: v for c, v in r.items()} for k, r in ev.table.iterrows()},
+        }
+        (out / "evaluation.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
+        write_evaluation_report(payload, out / "evaluation.html")
+        console.print(f"wrote {out / 'evaluation.json'}, {out / 'evaluation.html'}")
+
+
+# ---------------------------------------------------------------- calibration
+def _calibration_tables(result: Any) -> list[Table]:
+    conv = Table(
+        "generation",
+        "epsilon",
+        "simulations",
+        "accepted",
+        "acceptance",
+        "ESS",
+        "seconds",
+        title="ABC-SMC convergence",
+    )
+    for i, g in enumerate(result.abc.generations):
+        conv.add_row(
+            str(i),
+            f"{g.epsilon:.4f}",
+            str(g.simulations),
+            str(g.accepted),
+            f"{g.acceptance_rate:.2f}",
+            f"{g.ess:.0f}",
+            f"{g.seconds:.0f}",
+        )
+    post = Table("parameter", "p05", "median", "p95", title="Posterior (weighted, 90% interval)")
+    for name, r in result.posterior.summary().iterrows():
+        post.add_row(str(name), f"{r['p05']:.4g}", f"{r['median']:.4g}", f"{r['p95']:.4g}")
+    fit = Table("series", "MAPE of median", "inside 90% band", title="Fit of the posterior predictive")
+    for name, ser in result.fit["series"].items():
+        mape = "" if ser["mape"] is None else f"{100 * ser['mape']:.1f}%"
+        fit.add_row(name, mape, f"{100 * ser['coverage_90']:.0f}%")
+    f = result.fit
+    fit.caption = (
+        f"deaths MAPE 2015+: {100 * (f.get('deaths_mape_2015_on') or float('nan')):.1f}%; "
+        f"all points inside 90% bands: {100 * f['coverage_90_all']:.0f}%"
+    )
+    sw = Table(
+        "FY",
+        "SW observed lb",
+        "model p50",
+        "error",
+        "PoE share obs",
+        "model",
+        "points",
+        title="Southwest border by fiscal year",
+    )
+    for fy, r in f.get("sw_fy_total", {}).items():
+        ps = f["poe_share"][fy]
+        sw.add_row(
+            fy,
+            f"{r['observed']:,.0f}",
+            f"{r['p50']:,.0f}",
+            f"{100 * r['rel_error']:+.1f}%",
+            f"{ps['observed']:.3f}",
+            f"{ps['p50']:.3f}",
+            f"{ps['points']:+.1f}",
+        )
+    return [conv, post, fit, sw]
+
+
+def _bar(label: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("simulations"),
+        TimeElapsedColumn(),
+        console=err_console,
+    )
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Option(help="Built-in name or scenario file.")] = "baseline",
+    until: Annotated[int, typer.Option(help="Fit the record through this calendar year.")] = 2023,
+    budget: Annotated[int, typer.Option(help="Simulations to spend (ABC-SMC).", min=10)] = 6000,
+    population: Annotated[int, typer.Option(help="Particles per generation.", min=10)] = 300,
+    seed: Annotated[
+        int, typer.Option(help="Root seed (the calibration is reproducible from it).", min=0)
+    ] = 0,
+    out: Annotated[Path, typer.Option(help="Where to save the posterior (JSON).")] = Path("posterior.json"),
+    quick: Annotated[bool, typer.Option("--quick", help="A small budget (CI, smoke tests).")] = False,
+    cbp_csv: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="CBP drug-seizure CSV file(s) in CBP's download format, instead of the shipped figures."
+        ),
+    ] = None,
+    set_: SetOption = None,
+) -> None:
+    """Calibrate the scenario's declared uncertainties to the public record (ABC-SMC)."""
+    from narcoflow.calibrate import calibrate as run_calibration
+    from narcoflow.data.cbp import load_cbp_csv, monthly_series
+    from narcoflow.scenario import load_scenario
+
+    if quick:
+        budget, population = min(budget, 240), min(population, 60)
+    try:
+        cbp = monthly_series(load_cbp_csv(cbp_csv)) if cbp_csv else None
+        sc = load_scenario(scenario, parse_sets(set_))
+        with _bar(f"calibrating {sc.name} through {until}") as bar:
+            task = bar.add_task("abc", total=budget)
+            result = run_calibration(
+                sc,
+                until=until,
+                budget=budget,
+                population=population,
+                seed=seed,
+                predictive_members=50 if quick else 200,
+                cbp_monthly=cbp,
+                progress=lambda done, total, _: bar.update(task, completed=done, total=total),
+            )
+    except NarcoFlowError as exc:
+        _fail(exc)
+    result.posterior.meta["command"] = " ".join(["narcoflow", "calibrate", *sys.argv[2:]])
+    result.posterior.save(out)
+    for t in _calibration_tables(result):
+        console.print(t)
+    corr = result.posterior.correlations()
+    pairs = sorted(
+        (
+            (abs(corr.iloc[i, j]), corr.index[i], corr.columns[j], corr.iloc[i, j])
+            for i in range(len(corr))
+            for j in range(i + 1, len(corr))
+        ),
+        reverse=True,
+    )[:5]
+    console.print(
+        "strongest posterior correlations: " + "; ".join(f"{a} ~ {b}: {c:+.2f}" for _, a, b, c in pairs)
+    )
+    console.print(f"wrote {out}")
+
+
+@app.command("forecast-check")
+def forecast_check(
+    scenario: Annotated[str, typer.Option(help="Built-in name or scenario file.")] = "baseline",
+    until: Annotated[int, typer.Option(help="Calibrate with the record through this year only.")] = 2020,
+    through: Annotated[int, typer.Option(help="Forecast through this year.")] = 2024,
+    budget: Annotated[int, typer.Option(help="Simulations to spend (ABC-SMC).", min=10)] = 6000,
+    population: Annotated[int, typer.Option(help="Particles per generation.", min=10)] = 300,
+    members: Annotated[int, typer.Option(help="Forecast members.", min=10)] = 200,
+    seed: Annotated[int, typer.Option(help="Root seed.", min=0)] = 0,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Also write the table as JSON.")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="A small budget (CI, smoke tests).")] = False,
+    set_: SetOption = None,
+) -> None:
+    """Hold-out test: calibrate through --until, forecast T40.4 deaths after it, compare with the record."""
+    from narcoflow.calibrate import forecast_check as run_check
+    from narcoflow.scenario import load_scenario
+
+    if quick:
+        budget, population, members = min(budget, 240), min(population, 60), min(members, 50)
+    try:
+        sc = load_scenario(scenario, parse_sets(set_))
+        with _bar(f"calibrating {sc.name} through {until}") as bar:
+            task = bar.add_task("abc", total=budget)
+            table, _ = run_check(
+                sc,
+                until=until,
+                through=through,
+                budget=budget,
+                population=population,
+                seed=seed,
+                members=members,
+                progress=lambda done, total, _: bar.update(task, completed=done, total=total),
+            )
+    except NarcoFlowError as exc:
+        _fail(exc)
+    out = Table(
+        "year",
+        "forecast p50",
+        "90% band",
+        "observed (CDC)",
+        "error",
+        title=f"T40.4 deaths: calibrated through {until}, forecast {until + 1}-{through}",
+    )
+    for year, r in table.items():
+        obs = (
+            ""
+            if r["observed"] != r["observed"]
+            else f"{r['observed']:,.0f}" + ("*" if r["provisional"] else "")
+        )
+        err = "" if r["rel_error"] != r["rel_error"] else f"{100 * r['rel_error']:+.1f}%"
+        out.add_row(year, f"{r['p50']:,.0f}", f"{r['p05']:,.0f}–{r['p95']:,.0f}", obs, err)
+    out.caption = (
+        "* provisional (CDC VSRR). For comparison: SOURCE, calibrated through 2020, projected 81,527 "
+        "opioid deaths for 2024 against 55,005 observed (+48%; Stringfellow et al. 2025)."
+    )
+    console.print(out)
+    if json_path is not None:
+        json_path.write_text(json.dumps(table, indent=1) + "\n")
+        console.print(f"wrote {json_path}")

@@ -34,16 +34,16 @@ def builtin_scenarios() -> dict[str, str]:
     return out
 
 
-def _resolve(name_or_path: str | Path) -> tuple[str, str]:
-    """Return (display name of the file, its text) for a built-in name or a path."""
+def _resolve(name_or_path: str | Path) -> tuple[str, str, str]:
+    """Return (display name of the file, its text, its directory) for a built-in name or a path."""
     text_name = str(name_or_path)
     if isinstance(name_or_path, str) and text_name in builtin_scenarios():
         res = resources.files(BUILTIN_PACKAGE).joinpath(f"{text_name}.yaml")
-        return f"{text_name}.yaml", res.read_text(encoding="utf-8")
+        return f"{text_name}.yaml", res.read_text(encoding="utf-8"), str(Path(str(res)).parent)
     path = Path(name_or_path)
     if path.is_file():
         try:
-            return str(path), path.read_text(encoding="utf-8")
+            return str(path), path.read_text(encoding="utf-8"), str(path.resolve().parent)
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(f"cannot read scenario file: {exc}", file=str(path)) from exc
     known = ", ".join(builtin_scenarios())
@@ -150,7 +150,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     ``overrides`` maps dotted field paths to values (``{"suppliers.count": 2000}``); each is
     validated like the file. Raises :class:`ScenarioError` on any user error.
     """
-    file, text = _resolve(name_or_path)
+    file, text, base_dir = _resolve(name_or_path)
     data, lines = parse_yaml(text, file)
     touched = apply_overrides(data, dict(overrides or {}))
 
@@ -181,6 +181,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
             msg += f" (and {len(refs) - 1} more error{'s' if len(refs) > 2 else ''})"
         f, line = where(path)
         raise ScenarioError(msg, file=f, line=line, field=dotted)
+    scenario._base_dir = base_dir
     scenario._origin = file
     return scenario
 

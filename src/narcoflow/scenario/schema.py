@@ -378,6 +378,18 @@ class Observables(Strict):
     fiscal_year_start_month: int = Field(10, ge=1, le=12)
 
 
+class Calibration(Strict):
+    """Which declared parameters calibration fits (priors: their ranges), and the shipped posterior."""
+
+    parameters: list[str] = Field(description="Dotted paths of the parameters to calibrate.")
+    log_scale: list[str] = Field(
+        default_factory=list, description="Parameters whose prior is log-uniform over the range."
+    )
+    posterior: str | None = Field(
+        None, description="Posterior file (relative to the scenario file) that `run` draws members from."
+    )
+
+
 class Scenario(Strict):
     """A complete, validated NarcoFlow scenario."""
 
@@ -399,7 +411,14 @@ class Scenario(Strict):
     harm: Harm
     events: dict[str, Event] = Field(default_factory=dict)
     observables: Observables
+    calibration: Calibration | None = None
     _origin: str = PrivateAttr("")
+    _base_dir: str = PrivateAttr(".")
+
+    @property
+    def base_dir(self) -> str:
+        """Directory that relative file names in the scenario (e.g. its posterior) refer to."""
+        return self._base_dir
 
     @property
     def origin(self) -> str:
@@ -473,6 +492,15 @@ class Scenario(Strict):
                     eff.organization not in self.organizations
                 ):
                     errors.append((f"{where}.organization", "unknown organization"))
+        if self.calibration is not None:
+            from narcoflow.scenario.parameters import iter_params
+
+            known = iter_params(self)
+            for i, name in enumerate(self.calibration.parameters + self.calibration.log_scale):
+                if name not in known:
+                    errors.append((f"calibration.parameters.{i}", f"unknown parameter '{name}'"))
+                elif name in self.calibration.log_scale and known[name].range[0] <= 0:
+                    errors.append(("calibration.log_scale", f"'{name}' has a range that is not positive"))
         for k in self.observables.crossing_kinds:
             if k not in self.node_kinds:
                 errors.append(("observables.crossing_kinds", f"unknown node kind '{k}'"))

@@ -1,0 +1,181 @@
+"""ABC-SMC for a stochastic simulator whose particles run as members of one vectorized call.
+
+Approximate Bayesian computation by sequential Monte Carlo (Beaumont et al. 2009; Del Moral et al. 2012):
+generation 0 draws the population from the prior; each later generation sets its tolerance ε to a
+quantile of the previous distances, proposes particles by resampling the previous population by weight
+and perturbing them with a Gaussian kernel (twice the weighted covariance), and accepts those whose
+simulated summaries fall within ε of the record. Weights are prior / Σ_j w_j K(θ | θ_j). Parameters live
+in a transformed space where the prior is uniform (log for log-uniform priors), so the prior density is
+constant inside the bounds. A whole batch of proposals is one ``simulate`` call: each particle is a member
+carrying its own parameter values, and member indices never repeat, so every particle has its own random
+stream and the run is reproducible from its seed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+Simulator = Callable[[np.ndarray, pd.DataFrame], np.ndarray]  # (member indices, parameters) -> distances
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Independent uniform (or log-uniform) priors over declared ranges."""
+
+    names: list[str]
+    low: np.ndarray
+    high: np.ndarray
+    log: np.ndarray  # bool
+
+    def to_unit(self, theta: np.ndarray) -> np.ndarray:
+        """Map parameter values [n, p] to the transformed space where the prior is uniform."""
+        out = np.array(theta, dtype=np.float64, copy=True)
+        out[..., self.log] = np.log(np.maximum(out[..., self.log], 1e-300))
+        return out
+
+    def from_unit(self, z: np.ndarray) -> np.ndarray:
+        """Inverse of :meth:`to_unit`."""
+        out = np.array(z, dtype=np.float64, copy=True)
+        out[..., self.log] = np.exp(out[..., self.log])
+        return out
+
+    @property
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds in the transformed space."""
+        return self.to_unit(self.low[None, :])[0], self.to_unit(self.high[None, :])[0]
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Draw ``n`` parameter vectors."""
+        lo, hi = self.bounds
+        return self.from_unit(lo + (hi - lo) * rng.random((n, len(self.names))))
+
+    def inside(self, z: np.ndarray) -> np.ndarray:
+        """Rows of transformed values inside the prior's support."""
+        lo, hi = self.bounds
+        return np.all((z >= lo) & (z <= hi), axis=1)
+
+
+@dataclass
+class Generation:
+    """One SMC generation's diagnostics."""
+
+    epsilon: float
+    simulations: int
+    accepted: int
+    acceptance_rate: float
+    ess: float
+    seconds: float
+
+
+@dataclass
+class ABCResult:
+    """The final population and how it converged."""
+
+    names: list[str]
+    particles: np.ndarray  # [N, p]
+    weights: np.ndarray  # [N], sum 1
+    distances: np.ndarray  # [N]
+    generations: list[Generation] = field(default_factory=list)
+    simulations: int = 0
+
+    def frame(self) -> pd.DataFrame:
+        """Particles as a DataFrame with a ``weight`` column."""
+        df = pd.DataFrame(self.particles, columns=self.names)
+        df["weight"] = self.weights
+        return df
+
+
+def _ess(w: np.ndarray) -> float:
+    return float(1.0 / np.sum(w**2))
+
+
+def abc_smc(
+    prior: Prior,
+    simulate_distances: Simulator,
+    *,
+    population: int,
+    budget: int,
+    seed: int,
+    quantile: float = 0.5,
+    min_acceptance: float = 0.02,
+    max_generations: int = 20,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ABCResult:
+    """Run ABC-SMC until the simulation ``budget`` is spent (or acceptance falls below ``min_acceptance``).
+
+    ``simulate_distances(members, parameters)`` runs the particles as members (indices never reused)
+    and returns one distance per member.
+    """
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(2**32 - 1,))))
+    next_member = 0
+    spent = 0
+
+    def run(theta: np.ndarray) -> np.ndarray:
+        nonlocal next_member, spent
+        members = np.arange(next_member, next_member + len(theta))
+        next_member += len(theta)
+        spent += len(theta)
+        table = pd.DataFrame(theta, columns=prior.names, index=members)
+        d = simulate_distances(members, table)
+        if progress is not None:
+            progress(min(spent, budget), budget, f"{len(gens)} generations")
+        return d
+
+    gens: list[Generation] = []
+    t0 = time.perf_counter()
+    theta = prior.sample(rng, population)
+    dist = run(theta)
+    ok = np.isfinite(dist)
+    theta, dist = theta[ok], dist[ok]
+    w = np.full(len(theta), 1.0 / len(theta))
+    gens.append(Generation(float("inf"), population, len(theta), 1.0, _ess(w), time.perf_counter() - t0))
+    while len(gens) < max_generations and spent < budget:
+        t0 = time.perf_counter()
+        eps = float(np.quantile(dist, quantile))
+        z_prev = prior.to_unit(theta)
+        cov = 2.0 * np.atleast_2d(np.cov(z_prev, rowvar=False, aweights=w))
+        cov += np.eye(cov.shape[0]) * 1e-12 * (1.0 + np.abs(np.diag(cov)).max())
+        chol = np.linalg.cholesky(cov)
+        inv = np.linalg.inv(cov)
+        acc_z, acc_d, tried = [], [], 0
+        rate = max(gens[-1].acceptance_rate, 0.05)
+        n_acc = 0
+        while n_acc < population and spent < budget:
+            need = population - n_acc
+            batch = int(min(max(need / rate * 1.2, 16), 4 * population, budget - spent))
+            if batch <= 0:
+                break
+            parents = rng.choice(len(z_prev), size=batch, p=w)
+            z = z_prev[parents] + rng.standard_normal((batch, z_prev.shape[1])) @ chol.T
+            inside = prior.inside(z)
+            while not inside.all():  # redraw the perturbations that left the prior's support
+                k = np.flatnonzero(~inside)
+                parents[k] = rng.choice(len(z_prev), size=k.size, p=w)
+                z[k] = z_prev[parents[k]] + rng.standard_normal((k.size, z_prev.shape[1])) @ chol.T
+                inside = prior.inside(z)
+            d = run(prior.from_unit(z))
+            tried += batch
+            keep = np.isfinite(d) & (d <= eps)
+            acc_z.append(z[keep])
+            acc_d.append(d[keep])
+            n_acc += int(keep.sum())
+            rate = max(n_acc / tried, 1e-3)
+        if n_acc == 0:
+            break
+        z_new = np.concatenate(acc_z)[:population]
+        d_new = np.concatenate(acc_d)[:population]
+        diff = z_new[:, None, :] - z_prev[None, :, :]
+        kern = np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", diff, inv, diff))
+        w_new = 1.0 / np.maximum(kern @ w, 1e-300)
+        w_new /= w_new.sum()
+        theta, dist, w = prior.from_unit(z_new), d_new, w_new
+        acc_rate = n_acc / max(tried, 1)
+        gens.append(Generation(eps, tried, n_acc, acc_rate, _ess(w), time.perf_counter() - t0))
+        if acc_rate < min_acceptance:
+            break
+    return ABCResult(prior.names, theta, w, dist, gens, spent)

@@ -1,0 +1,165 @@
+"""``narcoflow optimize``: interdiction planning from the command line.
+
+``optimize_app`` is a typer sub-app (added to the main command as ``optimize``)::
+
+    narcoflow optimize maxflow --instance net.json --budget 3 [--json] [--time-limit 60]
+    narcoflow optimize allocate --targets targets.csv --resources 2.5 [--json] [--qr-lambda 0.8]
+
+With ``--json`` exactly one JSON object is printed on standard output.  User errors print
+``error: FILE:LINE: field: message`` on standard error and exit with status 2; warnings (e.g. an
+unreachable sink) go to standard error as ``warning: ...``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from narcoflow.errors import NarcoFlowError
+
+optimize_app = typer.Typer(
+    help="Interdiction planning: max-flow network interdiction and Stackelberg coverage allocation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+
+
+def _fail(exc: NarcoFlowError) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {exc.format()}", markup=True, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _warn(caught: list[warnings.WarningMessage]) -> None:
+    for w in caught:
+        err_console.print(
+            f"[yellow]warning:[/yellow] {w.message}", markup=True, highlight=False, soft_wrap=True
+        )
+
+
+def _echo_json(obj: dict[str, Any]) -> None:
+    typer.echo(json.dumps(obj, allow_nan=False))
+
+
+@optimize_app.command()
+def maxflow(
+    instance: Annotated[
+        Path,
+        typer.Option(
+            "--instance",
+            help="Network file: generic JSON, or a Lopes da Silva et al. CSV (HT or layered format).",
+        ),
+    ],
+    budget: Annotated[float, typer.Option("--budget", help="Total interdiction cost allowed (>= 0).")],
+    json_out: JsonFlag = False,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds for the MILP solver (default: none).")
+    ] = None,
+) -> None:
+    """Choose arcs to interdict within a budget to minimise the maximum source-sink flow (exact MILP)."""
+    from narcoflow.optimize.instances import load_instance
+    from narcoflow.optimize.maxflow import solve_interdiction
+
+    try:
+        if not budget >= 0:
+            raise NarcoFlowError(f"must be >= 0, got {budget:g}", field="--budget")
+        if time_limit is not None and not time_limit > 0:
+            raise NarcoFlowError(f"must be > 0, got {time_limit:g}", field="--time-limit")
+        problem = load_instance(instance)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = solve_interdiction(problem, budget, time_limit=time_limit)
+    except NarcoFlowError as exc:
+        _fail(exc)
+    _warn(caught)
+    if json_out:
+        _echo_json(result.to_dict())
+        return
+    summary = Table(show_header=False, title=f"Max-flow interdiction: {instance.name}, budget {budget:g}")
+    summary.add_row("max flow after interdiction", f"{result.objective:g}")
+    summary.add_row("status", result.status)
+    summary.add_row("MIP gap", "-" if result.gap is None else f"{result.gap:.2g}")
+    summary.add_row("budget used", f"{result.budget_used:g} of {budget:g}")
+    summary.add_row("arcs / nodes", f"{problem.n_arcs} / {problem.n_nodes}")
+    summary.add_row("seconds", f"{result.seconds:.3f}")
+    console.print(summary)
+    if result.interdicted:
+        arcs = Table("tail", "head", "capacity", "cost", title="Interdicted arcs")
+        for k, (i, j) in zip(result.interdicted_arcs, result.interdicted, strict=True):
+            arcs.add_row(str(i), str(j), f"{problem.capacity[k]:g}", f"{problem.cost[k]:g}")
+        console.print(arcs)
+
+
+@optimize_app.command()
+def allocate(
+    targets: Annotated[
+        Path,
+        typer.Option(
+            "--targets",
+            help="CSV: target,defender_covered,defender_uncovered,attacker_covered,attacker_uncovered"
+            "[,type,type_weight].",
+        ),
+    ],
+    resources: Annotated[float, typer.Option("--resources", help="Units of coverage to spread (>= 0).")],
+    json_out: JsonFlag = False,
+    qr_lambda: Annotated[
+        float | None,
+        typer.Option(
+            "--qr-lambda", help="Quantal-response attacker with this rationality (default: best response)."
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Table rows to show (most covered first).")] = 30,
+) -> None:
+    """Spread coverage over targets against an attacker who observes it (Stackelberg security game).
+
+    One attacker type: ORIGAMI; several (columns type, type_weight): DOBSS MILP; --qr-lambda: a
+    quantal-response attacker.
+    """
+    from narcoflow.optimize.games import check_resources, load_game_csv
+    from narcoflow.optimize.stackelberg import solve_allocation
+
+    try:
+        try:
+            check_resources(resources)
+        except NarcoFlowError as exc:
+            raise NarcoFlowError(exc.message, field="--resources") from None
+        if qr_lambda is not None and not qr_lambda >= 0:
+            raise NarcoFlowError(f"must be >= 0, got {qr_lambda:g}", field="--qr-lambda")
+        game = load_game_csv(targets)
+        result = solve_allocation(game, resources, qr_lambda=qr_lambda)
+    except NarcoFlowError as exc:
+        _fail(exc)
+    if json_out:
+        _echo_json(result.to_dict())
+        return
+    summary = Table(show_header=False, title=f"Coverage allocation: {targets.name}, resources {resources:g}")
+    summary.add_row("method", result.method + ("" if result.status == "optimal" else f" ({result.status})"))
+    summary.add_row("targets / attacker types", f"{game.n_targets} / {game.n_types}")
+    summary.add_row("defender utility", f"{result.defender_utility:.6g}")
+    if isinstance(result.attacked, dict):
+        for typ, tgt in result.attacked.items():
+            summary.add_row(f"attacked by {typ}", f"{tgt}")
+    else:
+        summary.add_row(
+            "attacked" + (" (most likely)" if qr_lambda is not None else ""), f"{result.attacked}"
+        )
+    summary.add_row("coverage used", f"{result.coverage.sum():.6g}")
+    summary.add_row("seconds", f"{result.seconds:.3f}")
+    console.print(summary)
+    cov = result.coverage.sort_values(ascending=False, kind="stable")
+    table = Table("target", "coverage", title="Coverage (most covered first)")
+    for tgt, c in cov.head(limit).items():
+        table.add_row(str(tgt), f"{c:.4f}")
+    console.print(table)
+    if len(cov) > limit:
+        console.print(f"... {len(cov) - limit} more targets (--json for all)")

@@ -1,0 +1,321 @@
+"""Security games: targets, payoffs, attacker types, and the targets CSV format.
+
+A defender spreads coverage ``c_t`` in [0, 1] over targets (``sum c_t <= resources``).  An attacker of
+type ``l`` attacking target ``t`` gets ``U_a = c_t * attacker_covered + (1 - c_t) * attacker_uncovered``
+and the defender gets ``U_d = c_t * defender_covered + (1 - c_t) * defender_uncovered``.  As usual in
+security games, covering a target helps the defender (``defender_covered >= defender_uncovered``) and
+deters the attacker (``attacker_uncovered > attacker_covered``); the solvers rely on both.
+
+CSV format (one row per target, or per (type, target) for several attacker types)::
+
+    target,defender_covered,defender_uncovered,attacker_covered,attacker_uncovered[,type,type_weight]
+
+``type_weight`` is the prior probability of the type (relative weights; they are normalised to sum
+to 1) and must be the same on every row of a type; every type must list the same targets.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from narcoflow.errors import NarcoFlowError
+
+__all__ = ["PAYOFF_COLUMNS", "SecurityGame", "check_resources", "load_game_csv"]
+
+#: The payoff columns of the targets CSV, in order.
+PAYOFF_COLUMNS = ("defender_covered", "defender_uncovered", "attacker_covered", "attacker_uncovered")
+
+
+@dataclass(frozen=True, eq=False)
+class SecurityGame:
+    """A (Bayesian) security game: payoff arrays of shape ``[types, targets]``.
+
+    Attributes:
+        targets: target labels (unique).
+        defender_covered, defender_uncovered, attacker_covered, attacker_uncovered:
+            ``float64[L, n]`` payoffs for attacker type ``l`` and target ``t``.
+        types: the attacker types' labels (length ``L``; ``("attacker",)`` for one type).
+        weights: ``float64[L]`` prior probabilities of the types (sum 1).
+        name: where the game came from, for messages.
+    """
+
+    targets: pd.Index
+    defender_covered: np.ndarray
+    defender_uncovered: np.ndarray
+    attacker_covered: np.ndarray
+    attacker_uncovered: np.ndarray
+    types: tuple[Hashable, ...]
+    weights: np.ndarray
+    name: str | None = None
+
+    @property
+    def n_targets(self) -> int:
+        """Number of targets."""
+        return len(self.targets)
+
+    @property
+    def n_types(self) -> int:
+        """Number of attacker types."""
+        return len(self.types)
+
+    def defender_utility(self, coverage: np.ndarray) -> np.ndarray:
+        """``U_d[l, t]`` if target ``t`` is attacked by type ``l`` under ``coverage`` (shape ``[n]``)."""
+        return self.defender_uncovered + coverage * (self.defender_covered - self.defender_uncovered)
+
+    def attacker_utility(self, coverage: np.ndarray) -> np.ndarray:
+        """``U_a[l, t]`` of type ``l`` attacking target ``t`` under ``coverage`` (shape ``[n]``)."""
+        return self.attacker_uncovered - coverage * (self.attacker_uncovered - self.attacker_covered)
+
+    def type_game(self, l: int) -> SecurityGame:
+        """The single-type game of attacker type number ``l``."""
+        return SecurityGame(
+            self.targets,
+            self.defender_covered[l : l + 1],
+            self.defender_uncovered[l : l + 1],
+            self.attacker_covered[l : l + 1],
+            self.attacker_uncovered[l : l + 1],
+            (self.types[l],),
+            np.ones(1),
+            self.name,
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        targets: Sequence[Hashable] | pd.Index,
+        defender_covered: Sequence[float] | np.ndarray,
+        defender_uncovered: Sequence[float] | np.ndarray,
+        attacker_covered: Sequence[float] | np.ndarray,
+        attacker_uncovered: Sequence[float] | np.ndarray,
+        *,
+        types: Sequence[Hashable] | None = None,
+        weights: Sequence[float] | np.ndarray | None = None,
+        name: str | None = None,
+    ) -> SecurityGame:
+        """Build and validate a game; payoffs are ``[n]`` (one type) or ``[L, n]`` arrays.
+
+        Raises :class:`~narcoflow.errors.NarcoFlowError` for duplicate targets, non-finite payoffs,
+        ``defender_covered < defender_uncovered``, ``attacker_uncovered <= attacker_covered`` or bad
+        weights; the field is ``target[label].column`` (with the type for several types).
+
+        Example:
+            >>> g = SecurityGame.from_arrays(["a", "b"], [1, 0], [-5, -1], [-2, -1], [4, 1])
+            >>> g.n_targets, g.n_types
+            (2, 1)
+        """
+        idx = pd.Index(list(targets), name="target")
+        if not idx.is_unique:
+            dup = idx[idx.duplicated()][0]
+            raise NarcoFlowError(f"target {dup!r} appears more than once", file=name, field="target")
+        arrays = []
+        for col, values in zip(
+            PAYOFF_COLUMNS,
+            (defender_covered, defender_uncovered, attacker_covered, attacker_uncovered),
+            strict=True,
+        ):
+            arr = np.atleast_2d(np.asarray(values, dtype=np.float64))
+            if arr.ndim != 2 or arr.shape[1] != len(idx):
+                raise NarcoFlowError(f"expected {len(idx)} values per type, got shape {arr.shape}", field=col)
+            arrays.append(arr)
+        n_types = arrays[0].shape[0]
+        if any(a.shape[0] != n_types for a in arrays):
+            raise NarcoFlowError("payoff arrays have different numbers of types", file=name)
+        type_labels = (
+            tuple(types) if types is not None else (("attacker",) if n_types == 1 else tuple(range(n_types)))
+        )
+        if len(type_labels) != n_types:
+            raise NarcoFlowError(
+                f"{len(type_labels)} type labels for {n_types} types", file=name, field="type"
+            )
+        w = np.ones(n_types) if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
+        if w.shape != (n_types,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
+            raise NarcoFlowError(
+                "type weights must be positive numbers, one per type", file=name, field="type_weight"
+            )
+        dc, du, ac, au = arrays
+        where = _first_bad(~np.isfinite(np.stack(arrays)).all(axis=0))
+        if where is not None:
+            raise NarcoFlowError(
+                "payoffs must be finite numbers", file=name, field=_where(idx, type_labels, where)
+            )
+        bad = _first_bad(dc < du)
+        if bad is not None:
+            raise NarcoFlowError(
+                f"defender_covered ({dc[bad]:g}) is below defender_uncovered ({du[bad]:g}): "
+                "covering a target must not make the defender worse off",
+                file=name,
+                field=_where(idx, type_labels, bad) + ".defender_covered",
+            )
+        bad = _first_bad(au <= ac)
+        if bad is not None:
+            raise NarcoFlowError(
+                f"attacker_uncovered ({au[bad]:g}) must exceed attacker_covered ({ac[bad]:g}): otherwise "
+                "coverage does not deter the attacker",
+                file=name,
+                field=_where(idx, type_labels, bad) + ".attacker_uncovered",
+            )
+        return cls(idx, dc, du, ac, au, type_labels, w / w.sum(), name)
+
+
+def _first_bad(mask: np.ndarray) -> tuple[int, int] | None:
+    hits = np.argwhere(mask)
+    return (int(hits[0][0]), int(hits[0][1])) if hits.size else None
+
+
+def _where(idx: pd.Index, types: tuple[Hashable, ...], lt: tuple[int, int]) -> str:
+    label = f"target[{idx[lt[1]]}]"
+    return label if len(types) == 1 else f"type[{types[lt[0]]}].{label}"
+
+
+def check_resources(resources: float) -> float:
+    """Validate the number of coverage units: a finite number >= 0."""
+    if isinstance(resources, bool) or not isinstance(resources, int | float | np.number):
+        raise NarcoFlowError(f"expected a number, got {resources!r}", field="resources")
+    r = float(resources)
+    if not math.isfinite(r) or r < 0:
+        raise NarcoFlowError(f"must be a finite number >= 0, got {resources}", field="resources")
+    return r
+
+
+# --------------------------------------------------------------------------------------------- CSV file
+def load_game_csv(path: str | Path) -> SecurityGame:
+    """Read a targets CSV (format in the module docstring); errors name the file, line and column."""
+    p = Path(path)
+    where = str(p)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise NarcoFlowError("file not found", file=where) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NarcoFlowError(f"cannot read file: {exc}", file=where) from None
+    reader = csv.reader(text.splitlines())
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for lineno, raw in enumerate(reader, start=1):
+        cells = [c.strip() for c in raw]
+        if not any(cells):
+            continue
+        if header is None:
+            header = cells
+            head_line = lineno
+            continue
+        rows.append((lineno, cells))
+    if header is None:
+        raise NarcoFlowError("empty file: expected a header row", file=where)
+    required = ("target", *PAYOFF_COLUMNS)
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise NarcoFlowError(
+            f"missing column(s) {', '.join(missing)}; the header must have {', '.join(required)} "
+            "(and optionally type, type_weight)",
+            file=where,
+            line=head_line,
+        )
+    unknown = [c for c in header if c not in (*required, "type", "type_weight")]
+    if unknown or len(set(header)) != len(header):
+        bad = unknown[0] if unknown else next(c for c in header if header.count(c) > 1)
+        raise NarcoFlowError(f"unknown or repeated column {bad!r}", file=where, line=head_line)
+    has_types = "type" in header
+    if "type_weight" in header and not has_types:
+        raise NarcoFlowError("column type_weight needs a column type", file=where, line=head_line)
+    if not rows:
+        raise NarcoFlowError("no target rows after the header", file=where, line=head_line)
+    col = {c: k for k, c in enumerate(header)}
+    records: dict[Hashable, dict[str, tuple[int, list[float]]]] = {}
+    type_weight: dict[Hashable, tuple[int, float]] = {}
+    for lineno, cells in rows:
+        if len(cells) != len(header):
+            raise NarcoFlowError(f"expected {len(header)} values, got {len(cells)}", file=where, line=lineno)
+        target = cells[col["target"]]
+        if not target:
+            raise NarcoFlowError("empty target name", file=where, line=lineno, field="target")
+        typ = cells[col["type"]] if has_types else "attacker"
+        if has_types and not typ:
+            raise NarcoFlowError("empty type name", file=where, line=lineno, field="type")
+        values = [_cell_float(cells[col[c]], where, lineno, c) for c in PAYOFF_COLUMNS]
+        if "type_weight" in col:
+            w = _cell_float(cells[col["type_weight"]], where, lineno, "type_weight")
+            if w <= 0:
+                raise NarcoFlowError(f"must be > 0, got {w:g}", file=where, line=lineno, field="type_weight")
+            if typ in type_weight and type_weight[typ][1] != w:
+                raise NarcoFlowError(
+                    f"type {typ!r} has weight {type_weight[typ][1]:g} on line {type_weight[typ][0]} "
+                    f"and {w:g} here",
+                    file=where,
+                    line=lineno,
+                    field="type_weight",
+                )
+            type_weight.setdefault(typ, (lineno, w))
+        per_type = records.setdefault(typ, {})
+        if target in per_type:
+            raise NarcoFlowError(
+                f"target {target!r} already given on line {per_type[target][0]}"
+                + (f" for type {typ!r}" if has_types else ""),
+                file=where,
+                line=lineno,
+                field="target",
+            )
+        dc, du, ac, au = values
+        if dc < du:
+            raise NarcoFlowError(
+                f"defender_covered ({dc:g}) is below defender_uncovered ({du:g}): covering a target must not "
+                "make the defender worse off",
+                file=where,
+                line=lineno,
+                field="defender_covered",
+            )
+        if au <= ac:
+            raise NarcoFlowError(
+                f"attacker_uncovered ({au:g}) must exceed attacker_covered ({ac:g}): otherwise coverage does "
+                "not deter the attacker",
+                file=where,
+                line=lineno,
+                field="attacker_uncovered",
+            )
+        per_type[target] = (lineno, values)
+    type_labels = list(records)
+    if len(type_labels) > 1 and "type_weight" not in col:
+        raise NarcoFlowError(
+            f"{len(type_labels)} attacker types but no type_weight column", file=where, line=head_line
+        )
+    targets = list(records[type_labels[0]])
+    for typ in type_labels[1:]:
+        if set(records[typ]) != set(targets):
+            odd = sorted(set(records[typ]) ^ set(targets))[0]
+            raise NarcoFlowError(
+                f"target {odd!r} is listed for some attacker types but not for type {typ!r} "
+                f"(or type {type_labels[0]!r}); every type needs every target",
+                file=where,
+                field="target",
+            )
+    payoff = np.array([[records[typ][t][1] for t in targets] for typ in type_labels])  # [L, n, 4]
+    weights = np.array([type_weight[typ][1] for typ in type_labels]) if "type_weight" in col else None
+    return SecurityGame.from_arrays(
+        targets,
+        payoff[:, :, 0],
+        payoff[:, :, 1],
+        payoff[:, :, 2],
+        payoff[:, :, 3],
+        types=type_labels,
+        weights=weights,
+        name=where,
+    )
+
+
+def _cell_float(cell: str, where: str, lineno: int, column: str) -> float:
+    try:
+        v = float(cell)
+    except ValueError:
+        raise NarcoFlowError(
+            f"expected a number, got {cell!r}", file=where, line=lineno, field=column
+        ) from None
+    if not math.isfinite(v):
+        raise NarcoFlowError(f"expected a finite number, got {cell!r}", file=where, line=lineno, field=column)
+    return v
