@@ -152,6 +152,7 @@ def _run_batch(
     lam = v["trafficking.risk_aversion"][:, None]
     ag_capacity = np.stack([v[f"agencies.{a}.capacity"] for a in ag.ids], axis=1)
     ag_rate = np.stack([v[f"agencies.{a}.learning_rate"] for a in ag.ids], axis=1)
+    ag_trend = np.stack([v.get(f"agencies.{a}.capacity_trend", np.zeros(M)) for a in ag.ids], axis=1)
     raid_loss = np.stack(
         [v.get(f"agencies.{a}.raid_destroys", np.zeros(M)) for a in ag.ids], axis=1
     )  # [M, A]
@@ -171,7 +172,9 @@ def _run_batch(
         levels[:, lev_index[f"intensity.{a}"]] = v[f"agencies.{a}.intensity"]
     for name in ("harm.hazard", "harm.final_risk", "harm.naloxone"):
         levels[:, lev_index[name]] = 1.0
-    ramps: list[tuple[int, np.ndarray, np.ndarray, int, int]] = []  # (level, from, to, start, months)
+    # active ramps: (level, factor per member, start month, months); a ramp multiplies its level by
+    # 1 + (factor − 1)·progress, so ramps and other changes on one level compose multiplicatively
+    ramps: list[tuple[int, np.ndarray, int, int]] = []
     ctrl_cols = [lev_index[f"control.{c}"] for c in net.commodity_ids]
     int_cols = [lev_index[f"intensity.{a}"] for a in ag.ids]
 
@@ -253,6 +256,7 @@ def _run_batch(
     out["org_scale"] = np.zeros((M, T, O), dtype=np.float32)
     out["levels"] = np.zeros((M, T, len(cm.levels)), dtype=np.float32)
     out["coverage"] = np.zeros((M, T, N), dtype=np.float32)
+    out["agency_effectiveness"] = np.zeros((M, T, len(ag.ids)), dtype=np.float32)
 
     start_month = cm.months[0].month
     for t in range(T):
@@ -267,8 +271,7 @@ def _run_batch(
                 levels[:, lev_index[eff.level]] *= v[f"{key}.factor"]
             elif isinstance(eff, RampLevel):
                 li = lev_index[eff.level]
-                ramps = [r for r in ramps if r[0] != li]  # a new ramp on a level replaces the old one
-                ramps.append((li, levels[:, li].copy(), levels[:, li] * v[f"{key}.factor"], t, eff.months))
+                ramps.append((li, v[f"{key}.factor"], t, eff.months))
             elif isinstance(eff, LeadershipRemoval):
                 o = net.org_ids.index(eff.organization)
                 targets = [o] if orgs.active[:, o].any() else []
@@ -288,9 +291,11 @@ def _run_batch(
                 fragment(net, orgs, o, np.ones(M, dtype=bool), faction_share, risk, in_transit)
             elif isinstance(eff, Violence):
                 orgs.violence_shock += v[f"{key}.magnitude"]
-        for li, start, target, t0, n in ramps:
-            levels[:, li] = start + (target - start) * min(1.0, (t - t0 + 1) / n)
-        ramps = [r for r in ramps if t - r[3] + 1 < r[4]]
+        for li, f, t0, n in ramps:
+            before = 1.0 + (f - 1.0) * min(1.0, (t - t0) / n)
+            now = 1.0 + (f - 1.0) * min(1.0, (t - t0 + 1) / n)
+            levels[:, li] *= now / before
+        ramps = [r for r in ramps if t - r[2] + 1 < r[3]]
         coop = {r: np.clip(levels[:, lev_index[f"cooperation.{r}"]], 0.0, 1.0) for r in sc.cooperation}
         control = np.clip(levels[:, ctrl_cols], 0.0, 1.0)
 
@@ -322,7 +327,7 @@ def _run_batch(
 
         # enforcement this month
         eff_a = effectiveness(ag, v, levels[:, int_cols], coop)
-        cover = coverage(ag, alloc, ag_capacity)
+        cover = coverage(ag, alloc, ag_capacity * (1.0 + ag_trend) ** years)
         for nodes, cov, randomized in planned:
             if randomized:
                 cover[:, nodes] = systematic_draw(cov, rng.uniform(gens, np.empty((M, 1)))[:, 0])
@@ -581,6 +586,7 @@ def _run_batch(
         out["org_scale"][:, t] = orgs.scale
         out["levels"][:, t] = levels
         out["coverage"][:, t] = cover
+        out["agency_effectiveness"][:, t] = eff_a
         if progress is not None:
             progress(t + 1, T)
     return out

@@ -36,6 +36,7 @@ _DIMS = {
     "cohesion": ("member", "month", "organization"),
     "org_scale": ("member", "month", "organization"),
     "levels": ("member", "month", "level"),
+    "agency_effectiveness": ("member", "month", "agency"),
 }
 
 _UNITS = {
@@ -53,6 +54,7 @@ _UNITS = {
     "seized_kg": "kg/month",
     "seizure_events": "events/month",
     "flow_kg": "kg/month of the final product arriving at the node",
+    "agency_effectiveness": "seized share of a fully covered shipment: detection × intensity × cooperation",
 }
 
 
@@ -103,6 +105,7 @@ class Results:
                 "organization": net.org_ids,
                 "stock": list(STOCKS),
                 "level": cm.levels,
+                "agency": cm.agencies.ids,
                 "parameter": names,
             },
             attrs={
@@ -180,8 +183,48 @@ class Results:
         total = sum(parts.values())
         return {k: (p / total.where(total > 0)).fillna(0.0) for k, p in parts.items()}
 
+    def _monthly_crossing_lbs(self) -> dict[str, xr.DataArray]:
+        """Final product seized per month (member, month) in lb at the CBP components' node kinds.
+
+        ``sw_ofo`` sums the nodes of kind ``port_of_entry`` (CBP Office of Field Operations) and
+        ``sw_usbp`` those of kind ``between_ports`` (U.S. Border Patrol), as the calibration does.
+        """
+        ds = self.dataset
+        seized = ds["seized_kg"].sel(commodity=ds.attrs["final_commodity"]).astype(np.float64)
+        out = {}
+        for key, kind in (("sw_ofo", "port_of_entry"), ("sw_usbp", "between_ports")):
+            nodes = np.flatnonzero(ds["node_kind"].values == kind)
+            out[key] = seized.isel(node=nodes).sum("node") * KG_TO_LB
+        return out
+
+    def _quarter_sums(self, da: xr.DataArray) -> xr.DataArray:
+        """3-month sums of a (member, month) array over complete fiscal quarters.
+
+        Labelled by the quarter's last month (December, March, June and September for fiscal years
+        starting in October): the 3-month sums the calibration compares with CBP's monthly record.
+        """
+        obs = json.loads(self.dataset.attrs["observables"])
+        t = pd.DatetimeIndex(self.dataset["month"].values)
+        three = da.rolling(month=3).sum()
+        ends = (t.month - obs["fiscal_year_start_month"]) % 3 == 2
+        ends &= np.arange(len(t)) >= 2
+        return three.isel(month=np.flatnonzero(ends))
+
     def summary(self) -> dict[str, Any]:
-        """The dict written to summary.json: key outputs as {mean, p05, p50, p95} over members."""
+        """The dict written to summary.json: key outputs as {mean, p05, p50, p95} over members.
+
+        Years and fiscal years are string keys (``"2019"``), months ``"YYYY-MM"``. Besides deaths,
+        seizures by fiscal year (lb and events, per seizure group), the precursor-route and crossing
+        shares, it holds what the report sets against the calibration record:
+
+        - ``phi_by_year``: the yearly mean of the penetration φ (``phi``), complete calendar years;
+        - ``cbp_monthly_lbs``: {month: {"sw_ofo", "sw_usbp"}}, lb of the final product seized per
+          month at nodes of kind ``port_of_entry`` / ``between_ports``, every simulated month;
+        - ``cbp_quarterly_lbs``: the same as 3-month sums over complete fiscal quarters, keyed by
+          the quarter's last month (the monthly series as the calibration compares it);
+        - ``cbp_sw_poe_share_by_fy``: the member-wise share ``sw_ofo / sw_total`` of the seized weight,
+          per fiscal year, over the members that seized anything there (when both groups exist).
+        """
         ds = self.dataset
         obs = json.loads(ds.attrs["observables"])
         t = pd.DatetimeIndex(ds["month"].values)
@@ -189,13 +232,22 @@ class Results:
         def per_year(da: xr.DataArray) -> dict[str, dict[str, float]]:
             return {str(int(y)): _stats(da.sel(year=y).values) for y in da["year"].values}
 
+        def per_month(parts: dict[str, xr.DataArray]) -> dict[str, dict[str, dict[str, float]]]:
+            first = next(iter(parts.values()))
+            labels = pd.DatetimeIndex(first["month"].values).strftime("%Y-%m")
+            return {
+                label: {k: _stats(v.isel(month=i).values) for k, v in parts.items()}
+                for i, label in enumerate(labels)
+            }
+
         groups = list(obs["seizure_groups"])
         lbs = {g: self.seizures_by_fiscal_year(g) for g in groups}
         evs = {g: self.seizures_by_fiscal_year(g, events=True) for g in groups}
         fys = [str(int(y)) for y in lbs[groups[0]]["year"].values] if groups else []
         crossing = self.crossing_shares_by_year()
         years = [str(int(y)) for y in self.deaths_by_year()["year"].values]
-        return {
+        monthly = self._monthly_crossing_lbs()
+        out: dict[str, Any] = {
             "scenario": ds.attrs["scenario"],
             "scenario_hash": ds.attrs["scenario_hash"],
             "seed": int(ds.attrs["seed"]),
@@ -216,7 +268,18 @@ class Results:
                 y: {k: _stats(v.sel(year=int(y)).values) for k, v in crossing.items()} for y in years
             },
             "mass_balance_max_rel_error": float(ds["mass_balance_error"].max()),
+            "phi_by_year": per_year(self._by_year(ds["phi"].astype(np.float64)) / 12.0),
+            "cbp_monthly_lbs": per_month(monthly),
+            "cbp_quarterly_lbs": per_month({k: self._quarter_sums(v) for k, v in monthly.items()}),
         }
+        if "sw_ofo" in lbs and "sw_total" in lbs:
+            share = {}
+            for fy in fys:
+                ofo, total = (lbs[g].sel(year=int(fy)).values for g in ("sw_ofo", "sw_total"))
+                if (seized := total > 0).any():
+                    share[fy] = _stats(ofo[seized] / total[seized])
+            out["cbp_sw_poe_share_by_fy"] = share
+        return out
 
     # ------------------------------------------------------------------ conversions
     def to_netcdf(self, path: str | Path) -> Path:

@@ -28,19 +28,20 @@ def test_systematic_draw_has_the_plan_as_marginals(cov: list[float], seed: int) 
 
 def test_fixed_plan_sets_coverage() -> None:
     sc = narcoflow.load_scenario("baseline", SHORT)
-    plan = {"cbp_ofo": CoveragePlan(dict(zip(POES, [0.8, 0.6, 0.3, 0.3], strict=True)))}
+    plan = {"cbp_ofo": CoveragePlan(dict(zip(POES, [0.5, 0.3, 0.2, 0.2], strict=True)))}
     ds = narcoflow.simulate(sc, members=3, seed=0, plans=plan).dataset
     cov = ds["coverage"].sel(node=POES).values
-    np.testing.assert_allclose(cov, np.broadcast_to([0.8, 0.6, 0.3, 0.3], cov.shape), rtol=1e-6)
+    np.testing.assert_allclose(cov, np.broadcast_to([0.5, 0.3, 0.2, 0.2], cov.shape), rtol=1e-6)
 
 
 def test_randomized_plan_draws_pure_plans_per_member() -> None:
     sc = narcoflow.load_scenario("baseline", SHORT)
-    plan = {"cbp_ofo": CoveragePlan(dict(zip(POES, [0.5] * 4, strict=True)), randomized=True)}
+    plan = {"cbp_ofo": CoveragePlan(dict(zip(POES, [0.3] * 4, strict=True)), randomized=True)}
     ds = narcoflow.simulate(sc, members=4, seed=0, plans=plan).dataset
     cov = ds["coverage"].sel(node=POES).values
     assert set(np.unique(cov)) <= {0.0, 1.0}
-    assert np.all(cov.sum(axis=2) == 2)
+    assert set(np.unique(cov.sum(axis=2))) <= {1.0, 2.0}  # floor or ceil of 1.2 nodes
+    np.testing.assert_allclose(cov.mean(axis=(0, 1)), 0.3, atol=0.12)
     assert ds["mass_balance_error"].max() <= 1e-9
 
 

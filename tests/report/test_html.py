@@ -9,13 +9,32 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
+from narcoflow.data.cbp_monthly import sw_fentanyl_fiscal_year_totals, sw_fentanyl_monthly_table
+from narcoflow.data.record import CBP_FENTANYL_LBS, NFLIS_FENTANYL_SHARE
 from narcoflow.report import write_report
-from narcoflow.report.html import SECTION_TITLES, deaths_figure
+from narcoflow.report.html import (
+    SECTION_TITLES,
+    deaths_figure,
+    fit_fiscal_year_figure,
+    fit_monthly_figure,
+    fit_nflis_figure,
+)
 
 # Appears once at the top of the inlined plotly.js bundle, and nowhere else.
 PLOTLYJS_MARKERS = ("window.PlotlyConfig", "* plotly.js v")
+# Figures of the full synthetic summary: 5 in the original sections, 5 in the fit section.
+N_FIGURES = 10
+FIT_FIGURES = {
+    "fig-fit-fy-lbs": "cbp_fentanyl_lbs_by_fy",
+    "fig-fit-fy-events": "cbp_fentanyl_events_by_fy",
+    "fig-fit-monthly": "cbp_monthly_lbs",
+    "fig-fit-quarterly": "cbp_quarterly_lbs",
+    "fig-fit-nflis": "phi_by_year",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -51,6 +70,12 @@ def make_summary(first: int = 2013, last: int = 2030) -> dict[str, Any]:
             "sw_usbp": _stats(total * (1 - poe), 0.4),
         }
 
+    def monthly(when: pd.Timestamp, months: int) -> dict[str, dict[str, float]]:
+        total = months * 2_600.0 / 12 * math.exp(0.45 * (when.year + when.month / 12 - 2019.5))
+        return {"sw_ofo": _stats(0.88 * total, 0.35), "sw_usbp": _stats(0.12 * total, 0.6)}
+
+    month_index = pd.date_range(f"{first}-01", f"{last}-12", freq="MS")
+    quarter_ends = [m for m in month_index[2:] if m.month in (3, 6, 9, 12)]
     route = {str(y): _stats(0.2 + 0.6 * _logistic(y, 2020, 0.6), 0.1) for y in years}
     crossing = {}
     for y in years:
@@ -74,6 +99,17 @@ def make_summary(first: int = 2013, last: int = 2030) -> dict[str, Any]:
         "precursor_route_share_by_year": route,
         "crossing_share_by_year": crossing,
         "mass_balance_max_rel_error": 3.1e-15,
+        "phi_by_year": {str(y): _stats(0.9 * _logistic(y, 2019, 0.5), 0.05) for y in years},
+        "cbp_monthly_lbs": {m.strftime("%Y-%m"): monthly(m, 1) for m in month_index},
+        "cbp_quarterly_lbs": {m.strftime("%Y-%m"): monthly(m, 3) for m in quarter_ends},
+        "cbp_sw_poe_share_by_fy": {str(fy): _stats(0.87 + 0.02 * math.sin(fy), 0.03) for fy in fiscal_years},
+        "posterior": {
+            "file": "baseline.posterior.json",
+            "until": 2023,
+            "budget": 20_000,
+            "simulations": 12_345,
+            "parameters": ["trafficking.growth_rate", "organizations.sinaloa.initial_scale"],
+        },
     }
 
 
@@ -146,7 +182,7 @@ def test_plotlyjs_inline_exactly_once(report: str) -> None:
     for marker in PLOTLYJS_MARKERS:
         assert report.count(marker) == 1, marker
     # Every figure is drawn: each has its own div and Plotly call.
-    assert report.count("Plotly.newPlot(") == 5
+    assert report.count("Plotly.newPlot(") == N_FIGURES
 
 
 def test_no_external_resources(report: str) -> None:
@@ -204,7 +240,7 @@ def test_missing_crossing_shares(tmp_path: Path, summary: dict[str, Any]) -> Non
     assert "crossing_share_by_year" in text  # the note naming what is missing
     assert "Route shares over time" in text
     assert "fig-crossing-shares" not in text
-    assert text.count("Plotly.newPlot(") == 4
+    assert text.count("Plotly.newPlot(") == N_FIGURES - 1
     assert text.count(PLOTLYJS_MARKERS[0]) == 1
 
 
@@ -220,7 +256,7 @@ def test_first_figure_missing_still_embeds_plotlyjs(tmp_path: Path, summary: dic
     del summary["deaths_t404_by_year"]
     text = write_report(summary, tmp_path / "r.html").read_text(encoding="utf-8")
     assert text.count(PLOTLYJS_MARKERS[0]) == 1
-    assert text.count("Plotly.newPlot(") == 4
+    assert text.count("Plotly.newPlot(") == N_FIGURES - 1
 
 
 def test_nan_and_junk_values(tmp_path: Path, summary: dict[str, Any]) -> None:
@@ -232,8 +268,15 @@ def test_nan_and_junk_values(tmp_path: Path, summary: dict[str, Any]) -> None:
     broken["cbp_fentanyl_lbs_by_fy"]["2021"] = {"total": _stats(1.0, 0.1)}  # no components
     broken["crossing_share_by_year"]["2014"] = "n/a"
     broken["mass_balance_max_rel_error"] = math.nan
+    broken["cbp_monthly_lbs"]["2020-01"] = {"sw_ofo": "x", "sw_usbp": None}
+    broken["cbp_monthly_lbs"]["2020-13"] = broken["cbp_monthly_lbs"]["2020-02"]
+    broken["cbp_monthly_lbs"]["not-a-month"] = broken["cbp_monthly_lbs"]["2020-02"]
+    broken["phi_by_year"]["2015"]["p50"] = None
+    broken["cbp_sw_poe_share_by_fy"]["2020"] = "n/a"
+    broken["posterior"] = {"until": "junk", "simulations": "many"}
     text = write_report(broken, tmp_path / "r.html").read_text(encoding="utf-8")
-    assert text.count("Plotly.newPlot(") == 5
+    assert text.count("Plotly.newPlot(") == N_FIGURES
+    assert "Parameters drawn from the posterior (calibration period not recorded)." in text
     assert "<td>2016</td><td>–</td><td>– – –</td><td>19,413</td>" in text
     assert "n/a" in text
 
@@ -250,3 +293,200 @@ def test_title_is_escaped(tmp_path: Path, summary: dict[str, Any]) -> None:
     text = write_report(summary, tmp_path / "r.html", title="A & B").read_text(encoding="utf-8")
     assert "<title>A &amp; B</title>" in text
     assert "&lt;b&gt;x&lt;/b&gt;" in text
+
+
+# --------------------------------------------------------------------------------------------
+# Fit to the calibration record
+# --------------------------------------------------------------------------------------------
+def _traces(fig: go.Figure, name_part: str) -> list[Any]:
+    return [t for t in fig.data if name_part in (t.name or "")]
+
+
+def _one(fig: go.Figure, name: str) -> Any:
+    found = [t for t in fig.data if t.name == name]
+    assert len(found) == 1, [t.name for t in fig.data]
+    return found[0]
+
+
+def test_fit_section(report: str) -> None:
+    text = " ".join(_parse(report).text)
+    assert "Fit to the calibration record" in text
+    for div_id in FIT_FIGURES:
+        assert f'id="{div_id}"' in report, div_id
+    # Sections in order, the fit section after the seizures.
+    order = [report.index(f'<section id="{sid}"') for sid in ("deaths", "seizures", "fit", "routes", "table")]
+    assert order == sorted(order)
+    # The sources of the monthly CBP figures and NFLIS are listed.
+    assert "fentanylfy19fy23.csv" in text
+    assert "NFLIS" in text
+
+
+def test_calibration_line(tmp_path: Path, summary: dict[str, Any]) -> None:
+    calibrated = "Parameters drawn from the posterior calibrated through 2023 (12,345 simulations)."
+    text = " ".join(_parse(write_report(summary, tmp_path / "a.html").read_text(encoding="utf-8")).text)
+    assert text.count(calibrated) == 2  # in the header and in the fit section
+    assert "baseline.posterior.json" in text
+    assert "2 calibrated parameters" in text
+
+    summary["posterior"] = None
+    text = " ".join(_parse(write_report(summary, tmp_path / "b.html").read_text(encoding="utf-8")).text)
+    assert text.count("Uncalibrated: parameters at the scenario's values.") == 2
+    assert "posterior calibrated" not in text
+
+    del summary["posterior"]
+    text = write_report(summary, tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "Calibration: not recorded in the summary." in text
+
+
+def test_fit_fiscal_year_lbs(summary: dict[str, Any]) -> None:
+    fig = fit_fiscal_year_figure(summary)
+    assert fig is not None
+    for key, short in (("sw_ofo", "OFO"), ("sw_usbp", "USBP")):
+        median = _one(fig, f"Model, {short}: median")
+        # Shown over the record's span (FY2019-FY2023) padded by two years.
+        assert list(median.x) == list(range(2017, 2026))
+        assert list(median.y) == [summary["cbp_fentanyl_lbs_by_fy"][str(fy)][key]["p50"] for fy in median.x]
+        band = _one(fig, f"Model, {short}: 90% band (p05–p95)")
+        assert band.fill == "toself"
+        assert max(band.y) == max(summary["cbp_fentanyl_lbs_by_fy"][str(fy)][key]["p95"] for fy in median.x)
+        record = _one(fig, f"CBP record, {short}")
+        assert list(record.x) == [2019, 2020, 2021, 2022, 2023]
+        assert not _traces(fig, "not fitted")  # calibrated through 2023: every point was fitted
+    ofo = dict(zip(_one(fig, "CBP record, OFO").x, _one(fig, "CBP record, OFO").y, strict=True))
+    usbp = dict(zip(_one(fig, "CBP record, USBP").x, _one(fig, "CBP record, USBP").y, strict=True))
+    for fy in range(2019, 2024):
+        assert ofo[fy] == CBP_FENTANYL_LBS[fy].southwest_poe_lbs
+        assert ofo[fy] + usbp[fy] == pytest.approx(CBP_FENTANYL_LBS[fy].southwest_lbs)
+
+
+def test_fit_fiscal_year_events(summary: dict[str, Any]) -> None:
+    fig = fit_fiscal_year_figure(summary, events=True)
+    assert fig is not None
+    for component, short in (("OFO", "OFO"), ("USBP", "USBP")):
+        record = _one(fig, f"CBP record, {short}")
+        expected = sw_fentanyl_fiscal_year_totals("events", component)
+        assert dict(zip(record.x, record.y, strict=True)) == {int(k): float(v) for k, v in expected.items()}
+    median = _one(fig, "Model, USBP: median")
+    assert median.y[0] == summary["cbp_fentanyl_events_by_fy"]["2017"]["sw_usbp"]["p50"]
+    assert fig.layout.yaxis.title.text == "Seizure events"
+
+
+def test_fit_held_out_points_are_hollow(summary: dict[str, Any]) -> None:
+    summary["posterior"]["until"] = 2021
+    fig = fit_fiscal_year_figure(summary)
+    assert fig is not None
+    assert list(_one(fig, "CBP record, OFO").x) == [2019, 2020, 2021]
+    held = _one(fig, "CBP record, OFO, after 2021: not fitted")
+    assert list(held.x) == [2022, 2023]
+    assert held.marker.symbol == "circle-open"
+    monthly = fit_monthly_figure(summary)
+    assert monthly is not None
+    held = _one(monthly, "CBP record, USBP, after 2021: not fitted")
+    assert min(held.x) == pd.Timestamp("2021-10-01")  # October 2021 is in FY2022
+    nflis = fit_nflis_figure(summary)
+    assert nflis is not None
+    assert list(_one(nflis, "NFLIS fentanyl share").x) == list(range(2013, 2021))
+
+
+def test_fit_monthly(summary: dict[str, Any]) -> None:
+    fig = fit_monthly_figure(summary)
+    assert fig is not None
+    table = sw_fentanyl_monthly_table("lbs")
+    record = _one(fig, "CBP record, OFO")
+    assert len(record.x) == 60
+    assert record.y[0] == table["OFO"].iloc[0] == 137.63
+    median = _one(fig, "Model, USBP: median")
+    assert median.mode == "lines"
+    # The record's span (Oct 2018-Sep 2023) padded by twelve months.
+    assert pd.Timestamp(median.x[0]) == pd.Timestamp("2017-10-01")
+    assert pd.Timestamp(median.x[-1]) == pd.Timestamp("2024-09-01")
+    assert median.y[0] == summary["cbp_monthly_lbs"]["2017-10"]["sw_usbp"]["p50"]
+
+
+def test_fit_quarterly(summary: dict[str, Any]) -> None:
+    fig = fit_monthly_figure(summary, quarterly=True)
+    assert fig is not None
+    table = sw_fentanyl_monthly_table("lbs")
+    record = _one(fig, "CBP record, OFO")
+    assert len(record.x) == 20  # fiscal quarters FY2019-FY2023
+    assert pd.Timestamp(record.x[0]) == pd.Timestamp("2018-12-01")
+    assert record.y[0] == pytest.approx(table["OFO"].iloc[:3].sum())
+    assert sum(record.y) == pytest.approx(table["OFO"].sum())
+    median = _one(fig, "Model, OFO: median")
+    assert median.y[0] == summary["cbp_quarterly_lbs"]["2017-12"]["sw_ofo"]["p50"]
+
+
+def test_fit_nflis(summary: dict[str, Any]) -> None:
+    fig = fit_nflis_figure(summary)
+    assert fig is not None
+    median = _one(fig, "Model φ (yearly mean): median")
+    # The record's span (2013-2021) padded by two years, where the model has data (from 2013).
+    assert list(median.x) == list(range(2013, 2024))
+    assert list(median.y) == [summary["phi_by_year"][str(y)]["p50"] for y in median.x]
+    record = _one(fig, "NFLIS fentanyl share")
+    assert dict(zip(record.x, record.y, strict=True)) == {
+        y: r.share for y, r in NFLIS_FENTANYL_SHARE.items() if not r.partial_year
+    }
+    partial = _one(fig, "NFLIS, partial year")
+    assert list(partial.x) == [2021]
+    assert partial.marker.symbol == "circle-open"
+    assert fig.layout.yaxis.tickformat == ".0%"
+
+
+def test_fit_one_component_missing(summary: dict[str, Any]) -> None:
+    for entry in summary["cbp_monthly_lbs"].values():
+        del entry["sw_usbp"]
+    fig = fit_monthly_figure(summary)
+    assert fig is not None
+    titles = [a.text for a in fig.layout.annotations]
+    assert "Between ports (USBP): no model data" in titles
+    assert not _traces(fig, "Model, USBP")
+    assert _traces(fig, "CBP record, USBP")  # the record is still shown
+
+
+@pytest.mark.parametrize(("div_id", "key"), sorted(FIT_FIGURES.items()))
+def test_fit_missing_key(tmp_path: Path, summary: dict[str, Any], div_id: str, key: str) -> None:
+    del summary[key]
+    text = write_report(summary, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert f'id="{div_id}"' not in text
+    assert f"Not shown: the summary has no usable {key}" in text
+    assert "Fit to the calibration record" in text
+    expected = N_FIGURES - 1 - (key == "cbp_fentanyl_lbs_by_fy") * 2  # also both seizures figures
+    assert text.count("Plotly.newPlot(") == expected
+    assert text.count(PLOTLYJS_MARKERS[0]) == 1
+
+
+def test_fit_figures_none_without_data() -> None:
+    empty: dict[str, Any] = {"cbp_monthly_lbs": {"2020-01": {"sw_ofo": None}}, "phi_by_year": "x"}
+    assert fit_fiscal_year_figure(empty) is None
+    assert fit_fiscal_year_figure(empty, events=True) is None
+    assert fit_monthly_figure(empty) is None
+    assert fit_monthly_figure(empty, quarterly=True) is None
+    assert fit_nflis_figure(empty) is None
+    # Model data only outside the record's span is not drawn either.
+    far = {"phi_by_year": {"2040": _stats(0.5, 0.1)}}
+    assert fit_nflis_figure(far) is None
+
+
+def test_poe_share_rows(report: str, summary: dict[str, Any]) -> None:
+    assert "Share of Southwest-border fentanyl weight seized at ports of entry" in report
+    for fy in range(2019, 2024):
+        r = CBP_FENTANYL_LBS[fy]
+        stats = summary["cbp_sw_poe_share_by_fy"][str(fy)]
+        row = (
+            f"<td>FY{fy}</td><td>{stats['p50']:.1%}</td>"
+            f"<td>{stats['p05']:.1%} – {stats['p95']:.1%}</td>"
+            f"<td>{r.southwest_poe_lbs / r.southwest_lbs:.1%}</td>"
+        )
+        assert row in report, row
+    assert "<td>FY2020</td><td>87.1%</td>" in report  # 0.87 + 0.02 sin(2020)
+    assert "<td>82.7%</td>" in report  # CBP FY2020: 3,771 of 4,558 lb
+
+
+def test_poe_share_fallback_ratio_of_medians(tmp_path: Path, summary: dict[str, Any]) -> None:
+    del summary["cbp_sw_poe_share_by_fy"]
+    text = write_report(summary, tmp_path / "r.html").read_text(encoding="utf-8")
+    lbs = summary["cbp_fentanyl_lbs_by_fy"]["2021"]
+    ratio = lbs["sw_ofo"]["p50"] / lbs["total"]["p50"]
+    assert f"<td>FY2021</td><td>{ratio:.1%}</td><td>– – –</td>" in text
+    assert "ratio of the medians" in text

@@ -54,7 +54,7 @@ def record_targets(until: int, cbp_monthly: pd.DataFrame | None = None) -> list[
         fy_of = fiscal[mask]
         complete = pd.Series(1, index=fy_of).groupby(level=0).size()
         full_years = complete[complete == 12].index
-        for value, w in (("lbs", 1.5 if comp == "OFO" else 1.0), ("events", 0.5)):
+        for value, w in (("lbs", 3.0 if comp == "OFO" else 2.0), ("events", 0.5)):
             fy = rows[value].groupby(fy_of).sum().loc[full_years]
             if len(fy):
                 out.append(Target(f"{key}_{value}", [str(y) for y in fy.index], fy.to_numpy(float), weight=w))

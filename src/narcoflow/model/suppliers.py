@@ -1,7 +1,7 @@
 """Supplier firms and the origin regulator (MODEL.md §3.2).
 
 Each active firm sells a commodity illicitly with probability σ(a + b·premium − c·P(sanction)),
-P(sanction) = control · (deterrence + scrutinized · detection · cooperation factor). One uniform per
+P(sanction) = control · cooperation factor · (deterrence + scrutinized · detection). One uniform per
 firm and month decides re-entry (for shut firms), selling, and — conditionally on selling — detection.
 """
 
@@ -105,7 +105,8 @@ def step_firms(
     c = c32(v["suppliers.sanction_weight"])
     deter = c32(v["suppliers.deterrence"])
     det = c32(v["regulator.detection"] * coop_factor)
-    sanction = deter + firms.scrutinized * det  # [M, F]
+    # cooperation scales the credibility of enforcement as a whole: deterrence and detection alike
+    sanction = c32(coop_factor) * deter + firms.scrutinized * det  # [M, F]
     logit_in = firms.willingness + b * c32(premium_input) - c * c32(control_input) * sanction
     logit_fin = firms.willingness + b * c32(premium_final) - c * c32(control_final) * sanction
     thr_in = 1.0 / (1.0 + np.exp(-logit_in))

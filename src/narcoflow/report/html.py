@@ -23,17 +23,24 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
+from narcoflow.data.cbp_monthly import SOURCE as CBP_MONTHLY_SOURCE
+from narcoflow.data.cbp_monthly import sw_fentanyl_fiscal_year_totals, sw_fentanyl_monthly_table
 from narcoflow.data.record import (
     CBP_FENTANYL_LBS,
     CBP_SW_POE_SHARE_RANGE,
     CDC_DEATHS,
+    NFLIS_FENTANYL_SHARE,
 )
 
 __all__ = [
     "SECTION_TITLES",
     "crossing_shares_figure",
     "deaths_figure",
+    "fit_fiscal_year_figure",
+    "fit_monthly_figure",
+    "fit_nflis_figure",
     "precursor_route_share_figure",
     "seizures_by_component_figure",
     "seizures_total_figure",
@@ -43,6 +50,7 @@ __all__ = [
 SECTION_TITLES: Mapping[str, str] = {
     "deaths": "Overdose deaths involving synthetic opioids (T40.4)",
     "seizures": "CBP fentanyl seizures, Southwest border, by fiscal year",
+    "fit": "Fit to the calibration record",
     "routes": "Route shares over time",
     "table": "Key figures",
 }
@@ -75,6 +83,9 @@ dl.meta dt { color: var(--muted); font-size: 12px; text-transform: uppercase;
   letter-spacing: .04em; }
 dl.meta dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
 .ok { color: #2e7d32; } .warn { color: #b26a00; }
+p.calibration { margin: 0 0 14px; padding: 6px 12px; border-radius: 4px; font-weight: 600; }
+p.calibration.ok { background: #eaf5eb; } p.calibration.warn { background: #fff6e5; }
+p.calibration small { color: var(--muted); font-weight: 400; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 6px;
   padding: 16px 24px 20px; margin-bottom: 20px; }
 h2 { font-size: 19px; margin: 0 0 6px; }
@@ -112,23 +123,38 @@ def _year(key: Any) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _stats_frame(by_year: Any, pick: Callable[[Any], Any] | None = None) -> pd.DataFrame:
+def _month(key: Any) -> pd.Timestamp | None:
+    """The first day of the month from a summary key such as ``"2019-10"``; None if not a month."""
+    text = str(key).strip()
+    if len(text) != 7 or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
+        return None
+    if not 1 <= int(text[5:]) <= 12:
+        return None
+    return pd.Timestamp(f"{text}-01")
+
+
+def _stats_frame(
+    by_year: Any,
+    pick: Callable[[Any], Any] | None = None,
+    index: Callable[[Any], Any] = _year,
+) -> pd.DataFrame:
     """A DataFrame (index year, columns mean/p05/p50/p95) from ``{"2019": stats, ...}``.
 
     ``pick`` selects the stats dict from each value (e.g. one component of a seizure entry).
+    ``index`` turns a key into the index value (a year by default; :func:`_month` for months).
     Entries that are not mappings or whose key is not a year are skipped; values that are not
     numbers become NaN. The frame is empty when nothing usable is found.
     """
-    rows: dict[int, dict[str, float]] = {}
+    rows: dict[Any, dict[str, float]] = {}
     if isinstance(by_year, Mapping):
         for key, value in by_year.items():
-            year = _year(key)
+            at = index(key)
             stats = pick(value) if pick is not None and isinstance(value, Mapping) else value
-            if year is None or not isinstance(stats, Mapping):
+            if at is None or not isinstance(stats, Mapping):
                 continue
-            rows[year] = {name: _number(stats.get(name)) for name in _STATS}
+            rows[at] = {name: _number(stats.get(name)) for name in _STATS}
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(_STATS), dtype=float)
-    return frame.sort_index().rename_axis("year")
+    return frame.sort_index().rename_axis("month" if index is _month else "year")
 
 
 def _component(name: str) -> Callable[[Any], Any]:
@@ -150,6 +176,44 @@ def _has_data(frame: pd.DataFrame) -> bool:
     return not frame.empty and bool(frame[["p05", "p50", "p95"]].notna().to_numpy().any())
 
 
+_UNRECORDED = object()
+
+
+def _posterior(summary: Mapping[str, Any]) -> Any:
+    """The summary's ``posterior`` entry: a mapping, None (uncalibrated), or ``_UNRECORDED``."""
+    post = summary.get("posterior", _UNRECORDED)
+    return post if post is None or isinstance(post, Mapping) else _UNRECORDED
+
+
+def _calibrated_until(summary: Mapping[str, Any]) -> int | None:
+    """The last (fiscal) year the run's posterior was calibrated on; None if unknown or uncalibrated."""
+    post = _posterior(summary)
+    return _year(post.get("until")) if isinstance(post, Mapping) else None
+
+
+def _calibration_line(summary: Mapping[str, Any]) -> str:
+    """One line of HTML saying whether the run's parameters come from a calibrated posterior."""
+    post = _posterior(summary)
+    if post is _UNRECORDED:
+        return '<p class="calibration warn">Calibration: not recorded in the summary.</p>'
+    if post is None:
+        return '<p class="calibration warn">Uncalibrated: parameters at the scenario\'s values.</p>'
+    until = _calibrated_until(summary)
+    text = "Parameters drawn from the posterior"
+    text += f" calibrated through {until}" if until is not None else " (calibration period not recorded)"
+    simulations = _number(post.get("simulations"))
+    if not math.isnan(simulations):
+        text += f" ({simulations:,.0f} simulations)"
+    details = []
+    if post.get("file"):
+        details.append(f"file {post['file']}")
+    names = post.get("parameters")
+    if isinstance(names, list | tuple) and names:
+        details.append(f"{len(names)} calibrated parameters")
+    small = f" <small>{html.escape('; '.join(details))}</small>" if details else ""
+    return f'<p class="calibration ok">{html.escape(text)}.{small}</p>'
+
+
 # --------------------------------------------------------------------------------------------
 # Traces and figures
 # --------------------------------------------------------------------------------------------
@@ -165,10 +229,14 @@ def _model_traces(
     value_format: str,
     group: str | None = None,
     rank: int = 100,
+    x_hover: str = "%{x}",
+    markers: bool = True,
 ) -> list[go.Scatter]:
     """A filled p05-p95 band and a median line for one stats frame.
 
-    ``rank`` orders the legend: the median gets ``rank``, its band ``rank + 1``.
+    ``rank`` orders the legend: the median gets ``rank``, its band ``rank + 1``. ``x_hover`` is
+    the hover text of the x value (e.g. ``"%{x|%b %Y}"`` for months); ``markers`` marks each
+    point of the median line (off for dense monthly lines, which would look like record points).
     """
     group = group or name
     traces: list[go.Scatter] = []
@@ -196,7 +264,7 @@ def _model_traces(
             go.Scatter(
                 x=list(median.index),
                 y=list(median),
-                mode="lines+markers",
+                mode="lines+markers" if markers else "lines",
                 line={"color": colour, "width": 2.5},
                 marker={"size": 5},
                 legendgroup=group,
@@ -204,7 +272,7 @@ def _model_traces(
                 name=f"{name}: median",
                 customdata=frame.loc[median.index, ["p05", "p95"]],
                 hovertemplate=(
-                    f"%{{x}}: %{{y:{value_format}}} (90%: %{{customdata[0]:{value_format}}}"
+                    f"{x_hover}: %{{y:{value_format}}} (90%: %{{customdata[0]:{value_format}}}"
                     f"–%{{customdata[1]:{value_format}}})<extra>{name}</extra>"
                 ),
             )
@@ -221,6 +289,7 @@ def _record_trace(
     label: str | None = None,
     symbol: str = "circle",
     rank: int = 500,
+    x_hover: str = "%{x}",
 ) -> go.Scatter:
     """Markers for figures from the public record; hollow ones for provisional or press."""
     return go.Scatter(
@@ -237,7 +306,7 @@ def _record_trace(
             "line": {"width": 2, "color": colour},
         },
         name=name,
-        hovertemplate=f"%{{x}}: %{{y:{value_format}}}<extra>{name}</extra>",
+        hovertemplate=f"{x_hover}: %{{y:{value_format}}}<extra>{name}</extra>",
         legendrank=rank + (1 if hollow else 0),
     )
 
@@ -428,6 +497,238 @@ def crossing_shares_figure(summary: Mapping[str, Any]) -> go.Figure | None:
 
 
 # --------------------------------------------------------------------------------------------
+# Fit to the calibration record
+# --------------------------------------------------------------------------------------------
+_COMPONENTS = (
+    ("sw_ofo", "OFO", "Ports of entry (OFO)", _PORTS, "circle"),
+    ("sw_usbp", "USBP", "Between ports (USBP)", _BETWEEN, "diamond"),
+)
+_CBP_COMPONENT = {"sw_ofo": "OFO", "sw_usbp": "USBP"}
+_FIT_PAD_YEARS = 2
+_FIT_PAD_MONTHS = 12
+_PAIR_HEIGHT = 470
+
+
+def _fiscal_year(month: pd.Timestamp) -> int:
+    """The federal fiscal year (October to September) of a month."""
+    return month.year + (1 if month.month >= 10 else 0)
+
+
+def _fy_record(component: str, events: bool) -> dict[int, float]:
+    """CBP's Southwest-border record per fiscal year for one component, lb or events."""
+    if events:
+        totals = sw_fentanyl_fiscal_year_totals("events", _CBP_COMPONENT[component])
+        return {int(fy): float(v) for fy, v in totals.items()}
+    out = {}
+    for fy, r in CBP_FENTANYL_LBS.items():
+        value = r.southwest_poe_lbs if component == "sw_ofo" else r.southwest_between_ports_lbs
+        if value is not None:
+            out[fy] = float(value)
+    return out
+
+
+def _monthly_record(component: str, quarterly: bool) -> dict[pd.Timestamp, float]:
+    """CBP's monthly lb for one component; with ``quarterly`` the 3-month sums the calibration fits.
+
+    The sums cover fiscal quarters and are labelled by their last month, as in
+    :func:`narcoflow.calibrate.targets.record_targets`.
+    """
+    series = sw_fentanyl_monthly_table("lbs")[_CBP_COMPONENT[component]].sort_index()
+    if quarterly:
+        series = series.rolling(3).sum().iloc[2::3]
+    return {pd.Timestamp(m): float(v) for m, v in series.items()}
+
+
+def _split(
+    points: Mapping[Any, float], until: int | None, year_of: Callable[[Any], int]
+) -> tuple[dict[Any, float], dict[Any, float]]:
+    """Record points the calibration fitted (year up to ``until``) and those after it."""
+    if until is None:
+        return dict(points), {}
+    fitted = {x: v for x, v in points.items() if year_of(x) <= until}
+    return fitted, {x: v for x, v in points.items() if x not in fitted}
+
+
+def _window(frame: pd.DataFrame, low: Any, high: Any) -> pd.DataFrame:
+    """The rows of ``frame`` with ``low <= index <= high``."""
+    if frame.empty:
+        return frame
+    return frame[(frame.index >= low) & (frame.index <= high)]
+
+
+def _pair_figure(
+    title: str,
+    by_key: Any,
+    records: Mapping[str, Mapping[Any, float]],
+    until: int | None,
+    yaxis: str,
+    value_format: str,
+    monthly: bool,
+) -> go.Figure | None:
+    """Ports of entry (left) and between ports (right): model median and 90% band against the record.
+
+    ``by_key`` is the summary entry (``{key: {"sw_ofo": stats, "sw_usbp": stats}}``) with years
+    or, with ``monthly``, months as keys. The model is shown over the record's span padded by
+    two years (twelve months); record points after ``until`` are drawn hollow as not fitted.
+    Returns None when neither component has model data.
+    """
+    index = _month if monthly else _year
+    x_hover = "%{x|%b %Y}" if monthly else "FY%{x}"
+    frames, spans = {}, {}
+    for key, *_ in _COMPONENTS:
+        points = records[key]
+        if monthly:
+            pad = pd.DateOffset(months=_FIT_PAD_MONTHS)
+            low, high = min(points) - pad, max(points) + pad
+        else:
+            low, high = min(points) - _FIT_PAD_YEARS, max(points) + _FIT_PAD_YEARS
+        frames[key] = _window(_stats_frame(by_key, _component(key), index), low, high)
+        spans[key] = (low, high)
+    if not any(_has_data(f) for f in frames.values()):
+        return None
+    titles = [
+        name if _has_data(frames[key]) else f"{name}: no model data" for key, _, name, *_ in _COMPONENTS
+    ]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.09)
+    year_of = _fiscal_year if monthly else int
+    for col, (key, short, _, colour, symbol) in enumerate(_COMPONENTS, start=1):
+        rank = 100 * col
+        for trace in _model_traces(
+            frames[key],
+            f"Model, {short}",
+            colour,
+            value_format,
+            group=key,
+            rank=rank,
+            x_hover=x_hover,
+            markers=not monthly,
+        ):
+            fig.add_trace(trace, row=1, col=col)
+        fitted, held = _split(records[key], until, year_of)
+        for points, hollow, suffix in ((fitted, False, ""), (held, True, f", after {until}: not fitted")):
+            if points:
+                name = f"CBP record, {short}{suffix}"
+                trace = _record_trace(
+                    points,
+                    name,
+                    colour,
+                    value_format,
+                    hollow=hollow,
+                    symbol=symbol,
+                    rank=rank + 2,
+                    x_hover=x_hover,
+                )
+                trace.legendgroup = key
+                if monthly:
+                    trace.marker.size = 7 if hollow else 6
+                fig.add_trace(trace, row=1, col=col)
+        low, high = spans[key]
+        if monthly:
+            half = pd.Timedelta(days=16)
+            fig.update_xaxes(range=[low - half, high + half], dtick="M12", tickformat="%Y", row=1, col=col)
+        else:
+            fig.update_xaxes(range=[low - 0.5, high + 0.5], dtick=1, row=1, col=col)
+    fig.update_layout(
+        template="plotly_white",
+        height=_PAIR_HEIGHT,
+        title={"text": title, "x": 0.01},
+        margin={"l": 70, "r": 20, "t": 70, "b": 120},
+        hovermode="closest",
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.22,
+            "xanchor": "left",
+            "x": 0,
+            "groupclick": "toggleitem",
+        },
+        font={"size": 13},
+    )
+    fig.update_annotations(font={"size": 13})
+    fig.update_xaxes(title_text="Month" if monthly else "Fiscal year (Oct–Sep)")
+    fig.update_yaxes(title_text=yaxis, rangemode="tozero", separatethousands=True, tickformat=",")
+    return fig
+
+
+def fit_fiscal_year_figure(summary: Mapping[str, Any], events: bool = False) -> go.Figure | None:
+    """Model seizures per fiscal year against CBP's record, ports of entry and between ports.
+
+    Weight in lb (``cbp_fentanyl_lbs_by_fy``) or, with ``events``, seizure event counts
+    (``cbp_fentanyl_events_by_fy``), each with the model median and 90% band. Returns None when
+    the summary has neither component.
+    """
+    key = "cbp_fentanyl_events_by_fy" if events else "cbp_fentanyl_lbs_by_fy"
+    records = {k: _fy_record(k, events) for k, *_ in _COMPONENTS}
+    title = "Seizure events per fiscal year" if events else "Fentanyl seized per fiscal year"
+    return _pair_figure(
+        title,
+        summary.get(key),
+        records,
+        _calibrated_until(summary),
+        "Seizure events" if events else "Fentanyl seized (lb)",
+        ",.0f",
+        monthly=False,
+    )
+
+
+def fit_monthly_figure(summary: Mapping[str, Any], quarterly: bool = False) -> go.Figure | None:
+    """Model fentanyl seized per month (lb) against CBP's monthly record, FY2019-FY2023.
+
+    With ``quarterly``, the 3-month sums over fiscal quarters the calibration compares
+    (``cbp_quarterly_lbs``); otherwise single months (``cbp_monthly_lbs``). Returns None when the
+    summary has neither component.
+    """
+    key = "cbp_quarterly_lbs" if quarterly else "cbp_monthly_lbs"
+    records = {k: _monthly_record(k, quarterly) for k, *_ in _COMPONENTS}
+    title = (
+        "Fentanyl seized per fiscal quarter (3-month sums, as calibrated)"
+        if quarterly
+        else "Fentanyl seized per month"
+    )
+    return _pair_figure(
+        title,
+        summary.get(key),
+        records,
+        _calibrated_until(summary),
+        "Fentanyl seized (lb)",
+        ",.0f",
+        monthly=True,
+    )
+
+
+def fit_nflis_figure(summary: Mapping[str, Any]) -> go.Figure | None:
+    """The model's penetration φ (yearly mean, ``phi_by_year``) against NFLIS's fentanyl share.
+
+    NFLIS counts laboratory reports, not supply, so the share is a proxy for φ. The partial year
+    2021 and years after the calibration are drawn hollow. Returns None without ``phi_by_year``.
+    """
+    low, high = min(NFLIS_FENTANYL_SHARE) - _FIT_PAD_YEARS, max(NFLIS_FENTANYL_SHARE) + _FIT_PAD_YEARS
+    frame = _window(_stats_frame(summary.get("phi_by_year")), low, high)
+    if not _has_data(frame):
+        return None
+    fig = go.Figure(_model_traces(frame, "Model φ (yearly mean)", _MODEL, ".1%"))
+    until = _calibrated_until(summary)
+    points = {y: r.share for y, r in NFLIS_FENTANYL_SHARE.items() if not r.partial_year}
+    fitted, held = _split(points, until, int)
+    partial = {y: r.share for y, r in NFLIS_FENTANYL_SHARE.items() if r.partial_year}
+    fig.add_trace(_record_trace(fitted, "NFLIS fentanyl share", _RECORD, ".1%"))
+    if held:
+        fig.add_trace(_record_trace(held, f"NFLIS, after {until}: not fitted", _RECORD, ".1%", hollow=True))
+    if partial:
+        fig.add_trace(
+            _record_trace(partial, "NFLIS, partial year", _RECORD, ".1%", hollow=True, label="partial year")
+        )
+    _layout(
+        fig,
+        "Fentanyl share: NFLIS reports against the model's penetration φ",
+        "Calendar year",
+        "Share",
+        percent=True,
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
 # HTML
 # --------------------------------------------------------------------------------------------
 def _fmt(value: Any, spec: str = ",.0f") -> str:
@@ -451,7 +752,7 @@ class _Figures:
             include_plotlyjs=not self.plotlyjs_done,
             div_id=div_id,
             default_width="100%",
-            default_height=f"{_FIG_HEIGHT}px",
+            default_height=f"{fig.layout.height or _FIG_HEIGHT}px",
             config={"displaylogo": False, "responsive": True},
         )
         self.plotlyjs_done = True
@@ -480,6 +781,7 @@ def _header(summary: Mapping[str, Any], title: str) -> str:
         f"<header><h1>{html.escape(title)}</h1>"
         '<p class="subtitle">NarcoFlow ensemble run against the public record. Bands are the '
         "5th–95th percentiles across members; lines are medians.</p>"
+        f"{_calibration_line(summary)}"
         f'<dl class="meta">{meta}</dl></header>'
     )
 
@@ -497,7 +799,10 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _comparison_rows(frame: pd.DataFrame, record: Mapping[int, float], label: str) -> list[list[str]]:
+def _comparison_rows(
+    frame: pd.DataFrame, record: Mapping[int, float], label: str, spec: str = ",.0f"
+) -> list[list[str]]:
+    """Table rows of model median and band against the record, ratio in red when outside the band."""
     rows = []
     for year, observed in record.items():
         stats = frame.loc[year] if year in frame.index else pd.Series(dtype=float)
@@ -507,9 +812,9 @@ def _comparison_rows(frame: pd.DataFrame, record: Mapping[int, float], label: st
         rows.append(
             [
                 f"<td>{label}{year}</td>",
-                f"<td>{_fmt(p50)}</td>",
-                f"<td>{_fmt(p05)} – {_fmt(p95)}</td>",
-                f"<td>{_fmt(observed)}</td>",
+                f"<td>{_fmt(p50, spec)}</td>",
+                f"<td>{_fmt(p05, spec)} – {_fmt(p95, spec)}</td>",
+                f"<td>{_fmt(observed, spec)}</td>",
                 f'<td class="{"out" if outside else ""}">{_fmt(ratio, ".2f")}</td>',
             ]
         )
@@ -526,15 +831,52 @@ def _key_figures(summary: Mapping[str, Any]) -> str:
     cbp = {fy: float(r.southwest_lbs) for fy, r in CBP_FENTANYL_LBS.items() if not r.press_release}
     parts.append("<h3>Fentanyl seized at the Southwest border, lb (CBP public CSV)</h3>")
     parts.append(_table(headers, _comparison_rows(lbs, cbp, "FY")))
+    parts.append(_poe_share_table(summary, headers))
     parts.append('<p class="note">Ratios in red: the record lies outside the model 90% band.</p>')
     return "".join(parts)
 
 
+def _poe_share_table(summary: Mapping[str, Any], headers: list[str]) -> str:
+    """Share of Southwest-border seized weight taken at ports of entry, model against CBP, per FY.
+
+    The model share is ``cbp_sw_poe_share_by_fy`` (member-wise ``sw_ofo / sw_total``); without
+    it, the ratio of the medians of ``sw_ofo`` and ``sw_total``, with no band.
+    """
+    record = {
+        fy: r.southwest_poe_lbs / r.southwest_lbs
+        for fy, r in CBP_FENTANYL_LBS.items()
+        if r.southwest_poe_lbs is not None and r.southwest_lbs
+    }
+    frame = _stats_frame(summary.get("cbp_sw_poe_share_by_fy"))
+    note = ""
+    if not _has_data(frame):
+        lbs = summary.get("cbp_fentanyl_lbs_by_fy")
+        ofo = _stats_frame(lbs, _component("sw_ofo"))["p50"]
+        total = _stats_frame(lbs, _southwest)["p50"]
+        ratio = (ofo / total.where(total > 0)).dropna()
+        frame = pd.DataFrame({"p50": ratio}).reindex(columns=list(_STATS))
+        note = (
+            '<p class="note">The summary has no member-wise share (cbp_sw_poe_share_by_fy): '
+            "model column is the ratio of the medians, without a band.</p>"
+        )
+    return (
+        "<h3>Share of Southwest-border fentanyl weight seized at ports of entry (CBP public CSV)</h3>"
+        + _table(headers, _comparison_rows(frame, record, "FY", ".1%"))
+        + note
+    )
+
+
 def _sources() -> str:
     seen: list[str] = []
-    for entry in (*CDC_DEATHS.values(), *CBP_FENTANYL_LBS.values(), CBP_SW_POE_SHARE_RANGE):
-        if entry.source not in seen:
-            seen.append(entry.source)
+    entries = (
+        *CDC_DEATHS.values(),
+        *CBP_FENTANYL_LBS.values(),
+        CBP_SW_POE_SHARE_RANGE,
+        *NFLIS_FENTANYL_SHARE.values(),
+    )
+    for source in (*(entry.source for entry in entries), CBP_MONTHLY_SOURCE):
+        if source not in seen:
+            seen.append(source)
     items = "".join(f"<li>{html.escape(s)}</li>" for s in seen)
     return f"<footer><strong>Sources of the record</strong><ul>{items}</ul></footer>"
 
@@ -554,10 +896,19 @@ def write_report(summary: Mapping[str, Any], path: Path, title: str | None = Non
              "deaths_t404_by_year": {"2013": stats, ...},
              "cbp_fentanyl_lbs_by_fy": {"2019": {"total": stats, "sw_ofo": stats,
                                                  "sw_usbp": stats}, ...},
+             "cbp_fentanyl_events_by_fy": {"2019": {"sw_ofo": stats, "sw_usbp": stats}, ...},
+             "cbp_sw_poe_share_by_fy": {"2019": stats, ...},
+             "cbp_monthly_lbs": {"2018-10": {"sw_ofo": stats, "sw_usbp": stats}, ...},
+             "cbp_quarterly_lbs": {"2018-12": {"sw_ofo": stats, "sw_usbp": stats}, ...},
+             "phi_by_year": {"2013": stats, ...},
              "precursor_route_share_by_year": {"2013": stats, ...},
              "crossing_share_by_year": {"2013": {"port_of_entry": stats,
                                                  "between_ports": stats}, ...},
-             "mass_balance_max_rel_error": float}
+             "mass_balance_max_rel_error": float,
+             "posterior": None or {"file", "until", "budget", "simulations", "parameters"}}
+
+        ``posterior`` None means the parameters are the scenario's own values; a missing
+        ``posterior`` is reported as not recorded.
 
     path : where to write the file; parent folders are created.
     title : page title; defaults to ``"NarcoFlow report: <scenario>"``.
@@ -598,6 +949,33 @@ def write_report(summary: Mapping[str, Any], path: Path, title: str | None = Non
                     "fig-seizures-component",
                     "cbp_fentanyl_lbs_by_fy (sw_ofo / sw_usbp)",
                 ),
+            ],
+        ),
+        _section(
+            "fit",
+            "The series the calibration compares with the model "
+            "(<code>narcoflow.calibrate.targets</code>), each as the model median and 90% band against "
+            "the record, over the record's span: CBP's Southwest-border fentanyl seizures at ports of "
+            "entry (OFO) and between ports (USBP) by fiscal year, in pounds and in seizure events; the "
+            "same pounds by month and as the 3-month sums the calibration fits; and the fentanyl share "
+            "of NFLIS laboratory reports against the model's penetration φ (a proxy: reports, not "
+            'supply). T40.4 deaths, the first series, are in <a href="#deaths">the first section</a>. '
+            "Hollow markers are record points the calibration did not fit.",
+            [
+                _calibration_line(summary),
+                show(
+                    fit_fiscal_year_figure(summary),
+                    "fig-fit-fy-lbs",
+                    "cbp_fentanyl_lbs_by_fy (sw_ofo / sw_usbp)",
+                ),
+                show(
+                    fit_fiscal_year_figure(summary, events=True),
+                    "fig-fit-fy-events",
+                    "cbp_fentanyl_events_by_fy (sw_ofo / sw_usbp)",
+                ),
+                show(fit_monthly_figure(summary), "fig-fit-monthly", "cbp_monthly_lbs"),
+                show(fit_monthly_figure(summary, quarterly=True), "fig-fit-quarterly", "cbp_quarterly_lbs"),
+                show(fit_nflis_figure(summary), "fig-fit-nflis", "phi_by_year"),
             ],
         ),
         _section(

@@ -222,7 +222,10 @@ class Agency(Strict):
     description: str = ""
     action: Literal["inspect", "raid"] = "inspect"
     nodes: dict[str, float] = Field(description="Initial allocation weights over its nodes.")
-    capacity: Param = Field(description="Coverage units: node-coverages it can staff at once.")
+    capacity: Param = Field(description="Coverage units: node-coverages it can staff at once (at the start).")
+    capacity_trend: Param | None = Field(
+        None, description="Yearly growth of the capacity (staffing, scanners), 1/year; none means constant."
+    )
     detection: Param = Field(description="Seizure probability of a covered shipment (raid: per month).")
     intensity: Param = Field(description="Enforcement intensity level at start; events change it.")
     learning_rate: Param = Field(description="Monthly shift of allocation toward successful nodes.")
@@ -313,7 +316,7 @@ class ScaleLevel(Strict):
 
 
 class RampLevel(Strict):
-    """Move a level linearly, over ``months`` months, to ``factor`` × its current value."""
+    """Multiply a level by a factor reached linearly over ``months`` months (ramps on one level compose)."""
 
     type: Literal["ramp_level"]
     level: str
@@ -511,8 +514,8 @@ class Scenario(Strict):
 
         ``control.<commodity>``, ``cooperation.<relation>`` and ``intensity.<agency>`` start at their
         parameters' values; the harm multipliers start at 1: ``harm.hazard`` (all overdose hazards),
-        ``harm.final_risk`` (the excess hazard of the final product) and ``harm.naloxone`` (the share of
-        deaths naloxone averts).
+        ``harm.final_risk`` (the part of the hazard due to the final product, RR·φ) and ``harm.naloxone``
+        (the share of deaths naloxone averts).
         """
         return (
             [f"control.{c}" for c in self.commodities]
