@@ -54,7 +54,9 @@ _UNITS = {
     "seized_kg": "kg/month",
     "seizure_events": "events/month",
     "flow_kg": "kg/month of the final product arriving at the node",
-    "agency_effectiveness": "seized share of a fully covered shipment: detection × intensity × cooperation",
+    "agency_effectiveness": "at full coverage: seized share of a shipment (inspecting agencies) or monthly "
+    "raid probability (raiding agencies) = detection × intensity × cooperation factor, before any origin "
+    "control level",
 }
 
 

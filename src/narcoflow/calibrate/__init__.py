@@ -63,7 +63,11 @@ def scenario_posterior(scenario: Scenario) -> tuple[Posterior, str] | None:
 
     path = Path(scenario.base_dir) / scenario.calibration.posterior
     if not path.is_file():
-        return None
+        raise NarcoFlowError(
+            f"the scenario's posterior file {path} does not exist (use --no-posterior to run without it)",
+            file=scenario.origin,
+            field="calibration.posterior",
+        )
     post = Posterior.load(path)
     post.check(scenario, file=str(path))
     return post, str(path)

@@ -165,7 +165,9 @@ def abc_smc(
             acc_d.append(d[keep])
             n_acc += int(keep.sum())
             rate = max(n_acc / tried, 1e-3)
-        if n_acc == 0:
+        if n_acc < max(2, population // 2):
+            # the budget ran out before this generation was half full: keep the previous population
+            # rather than replace it with a handful of particles
             break
         z_new = np.concatenate(acc_z)[:population]
         d_new = np.concatenate(acc_d)[:population]

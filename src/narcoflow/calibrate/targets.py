@@ -6,6 +6,7 @@ Series (all from :mod:`narcoflow.data`, each figure with its source):
   (OFO) and between ports (USBP);
 - ``ofo_events`` / ``usbp_events``: the same as seizure event counts;
 - ``ofo_monthly`` / ``usbp_monthly``: monthly lb, as 3-month sums (monthly counts are noisy);
+- ``poe_share``: the ports-of-entry share of Southwest-border weight per fiscal year;
 - ``nflis``: the fentanyl share of heroin-class NFLIS reports, against the model's penetration φ
   (yearly mean) — a proxy, as MODEL.md says.
 Positive series are compared on a log scale; the share on an absolute scale.
@@ -13,6 +14,7 @@ Positive series are compared on a log scale; the share on an absolute scale.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +65,14 @@ def record_targets(until: int, cbp_monthly: pd.DataFrame | None = None) -> list[
         if len(q):
             labels = [m.strftime("%Y-%m") for m in q.index]
             out.append(Target(f"{key}_monthly", labels, q.to_numpy(float), weight=0.5))
+    byname = {t.name: t for t in out}
+    if "ofo_lbs" in byname and "usbp_lbs" in byname and byname["ofo_lbs"].labels == byname["usbp_lbs"].labels:
+        ofo, usbp = byname["ofo_lbs"], byname["usbp_lbs"]
+        out.append(
+            Target(
+                "poe_share", ofo.labels, ofo.observed / (ofo.observed + usbp.observed), weight=2.0, log=False
+            )
+        )
     share = nflis_fentanyl_share()
     share = share[share.index <= until]
     out.append(Target("nflis", [str(y) for y in share.index], share.to_numpy(float), weight=1.0, log=False))
@@ -80,7 +90,9 @@ def simulated(res: Results, targets: list[Target]) -> dict[str, np.ndarray]:
             out[tg.name] = da.sel(year=[int(y) for y in tg.labels]).values
         elif tg.name.endswith(("_lbs", "_events")):
             group = "sw_ofo" if tg.name.startswith("ofo") else "sw_usbp"
-            da = res.seizures_by_fiscal_year(group, events=tg.name.endswith("_events"))  # lb or events
+            da = res.seizures_by_fiscal_year(group, events=tg.name.endswith("_events"))
+            if tg.name.endswith("_lbs") and json.loads(ds.attrs["observables"])["report_unit"] == "kg":
+                da = da * KG_TO_LB  # the record is in lb
             out[tg.name] = da.sel(year=[int(y) for y in tg.labels]).values
         elif tg.name.endswith("_monthly"):
             kind = "port_of_entry" if tg.name.startswith("ofo") else "between_ports"
@@ -89,6 +101,10 @@ def simulated(res: Results, targets: list[Target]) -> dict[str, np.ndarray]:
             three = lbs.rolling(month=3).sum()
             months = pd.to_datetime([f"{m}-01" for m in tg.labels])
             out[tg.name] = three.sel(month=months).values
+        elif tg.name == "poe_share":
+            ofo = res.seizures_by_fiscal_year("sw_ofo").sel(year=[int(y) for y in tg.labels]).values
+            usbp = res.seizures_by_fiscal_year("sw_usbp").sel(year=[int(y) for y in tg.labels]).values
+            out[tg.name] = np.divide(ofo, ofo + usbp, out=np.zeros_like(ofo), where=(ofo + usbp) > 0)
         elif tg.name == "nflis":
             phi = ds["phi"].groupby("month.year").mean()
             out[tg.name] = phi.sel(year=[int(y) for y in tg.labels]).values

@@ -2,9 +2,10 @@
 
 Stocks (persons, age 12+): no illicit opioid use (N), use without disorder (U), untreated opioid use
 disorder (D), in treatment (T), in remission (R). The overdose hazard of stock s is
-h_s·(1 + (RR − 1)·φ)·volatility·(1 − naloxone); deaths involving the final product are the part
-h_s·RR·φ·volatility·(1 − naloxone), plus a background of deaths in the observed category that the
-modelled supply does not drive.
+h_s·((1 − φ) + RR·φ·F)·H·volatility·(1 − min(1, naloxone·X)), with the event-driven levels H
+(``harm.hazard``), F (``harm.final_risk``) and X (``harm.naloxone``), all 1 unless an event moves them;
+deaths involving the final product are the RR·φ·F part, plus a background of deaths in the observed
+category that the modelled supply does not drive.
 """
 
 from __future__ import annotations

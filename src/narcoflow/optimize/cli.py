@@ -103,14 +103,26 @@ def maxflow(
 @optimize_app.command()
 def allocate(
     targets: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--targets",
             help="CSV: target,defender_covered,defender_uncovered,attacker_covered,attacker_uncovered"
             "[,type,type_weight].",
         ),
-    ],
-    resources: Annotated[float, typer.Option("--resources", help="Units of coverage to spread (>= 0).")],
+    ] = None,
+    resources: Annotated[
+        float | None,
+        typer.Option(
+            "--resources", help="Units of coverage to spread (>= 0); default for --from: the scenario's."
+        ),
+    ] = None,
+    scenario: Annotated[str, typer.Option("--scenario", help="Scenario for --from.")] = "baseline",
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Targets from the scenario: 'firms' (regulator scrutiny) or an agency id."
+        ),
+    ] = None,
     json_out: JsonFlag = False,
     qr_lambda: Annotated[
         float | None,
@@ -129,20 +141,35 @@ def allocate(
     from narcoflow.optimize.stackelberg import solve_allocation
 
     try:
-        try:
-            check_resources(resources)
-        except NarcoFlowError as exc:
-            raise NarcoFlowError(exc.message, field="--resources") from None
+        if resources is not None:
+            try:
+                check_resources(resources)
+            except NarcoFlowError as exc:
+                raise NarcoFlowError(exc.message, field="--resources") from None
         if qr_lambda is not None and not qr_lambda >= 0:
             raise NarcoFlowError(f"must be >= 0, got {qr_lambda:g}", field="--qr-lambda")
-        game = load_game_csv(targets)
+        if from_ is not None:
+            from narcoflow.optimize.evaluate import agency_game, firms_game
+            from narcoflow.scenario import load_scenario
+
+            sc = load_scenario(scenario)
+            game, default = firms_game(sc) if from_ == "firms" else agency_game(sc, from_)[:2]
+            resources = default if resources is None else resources
+        elif targets is None:
+            raise NarcoFlowError("give --targets CSV or --from firms|AGENCY", field="--targets")
+        else:
+            game = load_game_csv(targets)
+        if resources is None:
+            raise NarcoFlowError("required with --targets", field="--resources")
+        check_resources(resources)
         result = solve_allocation(game, resources, qr_lambda=qr_lambda)
     except NarcoFlowError as exc:
         _fail(exc)
     if json_out:
         _echo_json(result.to_dict())
         return
-    summary = Table(show_header=False, title=f"Coverage allocation: {targets.name}, resources {resources:g}")
+    label = targets.name if targets is not None else f"{scenario}: {from_}"
+    summary = Table(show_header=False, title=f"Coverage allocation: {label}, resources {resources:g}")
     summary.add_row("method", result.method + ("" if result.status == "optimal" else f" ({result.status})"))
     summary.add_row("targets / attacker types", f"{game.n_targets} / {game.n_types}")
     summary.add_row("defender utility", f"{result.defender_utility:.6g}")

@@ -78,6 +78,50 @@ def agency_game(sc: Scenario, agency: str) -> tuple[SecurityGame, float, dict[st
     return game, ag.capacity.value, dict(zip(targets, d.tolist(), strict=True))
 
 
+def firms_game(sc: Scenario, seed: int = 0) -> tuple[SecurityGame, float]:
+    """The regulator's scrutiny game over the scenario's firms (member 0's draw of them), and its resources.
+
+    Firm f sells with probability σ(a_f) (its willingness, no premium or sanction) the value v_f of its
+    capacity (input at the input price; final product too for firms that can make it). Scrutiny catches
+    a selling firm within the year with δ = 1 − (1 − detection)^12. The firm keeps v_f uncovered and
+    (1 − 2δ)·v_f covered (sales lost and future sales forgone); the regulator loses v_f uncovered and
+    (1 − δ)·v_f covered. Resources: the scrutiny share × the number of firms.
+    """
+    from narcoflow.model import rng as streams
+    from narcoflow.model.suppliers import init_firms
+    from narcoflow.scenario.parameters import member_values
+
+    v = member_values(sc, np.array([0]))
+    firms = init_firms(
+        streams.member_generators(seed, [0]),
+        sc.suppliers.count,
+        np.array(list(sc.suppliers.regions.values())),
+        v,
+    )
+    a = firms.willingness[0].astype(np.float64)
+    cap = firms.capacity[0].astype(np.float64)
+    inp = sc.recipe.input if sc.recipe is not None else None
+    final = next(c for c, com in sc.commodities.items() if com.final)
+    value = cap * (sc.commodities[inp].price.value if inp else 0.0)
+    value += np.where(
+        firms.finished[0],
+        cap * sc.suppliers.finished_capacity_ratio.value * sc.commodities[final].price.value,
+        0,
+    )
+    v_f = value / (1.0 + np.exp(-a))
+    v_f = np.maximum(v_f, 1e-9)
+    delta = 1.0 - (1.0 - sc.regulator.detection.value) ** 12
+    game = SecurityGame.from_arrays(
+        [f"firm_{i:05d}" for i in range(len(v_f))],
+        defender_covered=-(1.0 - delta) * v_f,
+        defender_uncovered=-v_f,
+        attacker_covered=(1.0 - 2.0 * delta) * v_f,
+        attacker_uncovered=v_f,
+        name=f"{sc.name}:firms",
+    )
+    return game, sc.regulator.scrutiny_share.value * sc.suppliers.count
+
+
 @dataclass
 class Evaluation:
     """Side-by-side outcomes of the plans."""
@@ -104,8 +148,13 @@ def evaluate_plans(
     attacker: str = "sse",
     window: tuple[str, str] | None = None,
     progress: Any = None,
+    use_posterior: bool = True,
 ) -> Evaluation:
-    """Run the scenario under each plan for ``agency`` and compare outcomes over ``window`` (YYYY-MM)."""
+    """Run the scenario under each plan for ``agency`` and compare outcomes over ``window`` (YYYY-MM).
+
+    With ``use_posterior`` the members' parameters are drawn from the scenario's shipped posterior (if it
+    has one), the same draws for every plan.
+    """
     unknown = [p for p in plans if p not in PLANS]
     if unknown:
         raise NarcoFlowError(f"unknown plan {unknown[0]!r} (choose from {', '.join(PLANS)})", field="plan")
@@ -125,6 +174,13 @@ def evaluate_plans(
     lo, hi = window or (months[0].strftime("%Y-%m"), months[-1].strftime("%Y-%m"))
     sel = slice(f"{lo}-01", f"{hi}-01")
     nodes = list(game.targets)
+    table = None
+    if use_posterior:
+        from narcoflow.calibrate import scenario_posterior
+
+        found = scenario_posterior(sc)
+        if found is not None:
+            table = found[0].member_table(np.arange(members), seed)
     rows, results = [], {}
     for i, name in enumerate(plans):
         plan = None
@@ -135,7 +191,7 @@ def evaluate_plans(
             if progress is not None:
                 progress(i * total + done, len(plans) * total)
 
-        res = simulate(sc, members=members, seed=seed, plans=plan, progress=cb)
+        res = simulate(sc, members=members, seed=seed, plans=plan, progress=cb, parameters=table)
         results[name] = res
         ds = res.dataset.sel(month=sel)
         final = ds.attrs["final_commodity"]

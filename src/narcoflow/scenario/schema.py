@@ -480,6 +480,10 @@ class Scenario(Strict):
                     errors.append((f"agencies.{aid}.nodes.{nid}", "unknown node"))
             if a.relation and a.relation not in rels:
                 errors.append((f"agencies.{aid}.relation", "unknown cooperation relation"))
+            if a.capacity_trend is not None and a.capacity_trend.range[0] <= -1:
+                errors.append(
+                    (f"agencies.{aid}.capacity_trend", "the range must stay above -1 (a yearly rate)")
+                )
             if a.action == "raid" and a.raid_destroys is None:
                 errors.append((f"agencies.{aid}.raid_destroys", "required for a raiding agency"))
         for rid in self.market.regions:
@@ -499,11 +503,16 @@ class Scenario(Strict):
             from narcoflow.scenario.parameters import iter_params
 
             known = iter_params(self)
-            for i, name in enumerate(self.calibration.parameters + self.calibration.log_scale):
+            for i, name in enumerate(self.calibration.parameters):
                 if name not in known:
                     errors.append((f"calibration.parameters.{i}", f"unknown parameter '{name}'"))
-                elif name in self.calibration.log_scale and known[name].range[0] <= 0:
-                    errors.append(("calibration.log_scale", f"'{name}' has a range that is not positive"))
+            for i, name in enumerate(self.calibration.log_scale):
+                if name not in self.calibration.parameters:
+                    errors.append((f"calibration.log_scale.{i}", f"'{name}' is not a calibrated parameter"))
+                elif name in known and known[name].range[0] <= 0:
+                    errors.append(
+                        (f"calibration.log_scale.{i}", f"'{name}' has a range that is not positive")
+                    )
         for k in self.observables.crossing_kinds:
             if k not in self.node_kinds:
                 errors.append(("observables.crossing_kinds", f"unknown node kind '{k}'"))
