@@ -180,7 +180,10 @@ def evaluate_plans(
 
         found = scenario_posterior(sc)
         if found is not None:
-            table = found[0].member_table(np.arange(members), seed)
+            # the plans spend the agency's scenario capacity and the static game uses its scenario
+            # detection, so members keep the agency's own point values
+            own = {f"agencies.{agency}.{k}" for k in ("capacity", "capacity_trend", "detection")}
+            table = found[0].member_table(np.arange(members), seed, exclude=own)
     rows, results = [], {}
     for i, name in enumerate(plans):
         plan = None
