@@ -57,3 +57,20 @@ def test_cli_allocate_from_the_scenario() -> None:
         timeout=300,
     )
     assert r.returncode == 2 and "--targets" in r.stderr
+
+
+def test_scenario_network_as_an_interdiction_problem() -> None:
+    from narcoflow.optimize.evaluate import scenario_interdiction
+    from narcoflow.optimize.maxflow import solve_interdiction
+
+    caps = {"network.edges.3.capacity": 500, "network.edges.4.capacity": 100, "network.edges.5.capacity": 50}
+    problem = scenario_interdiction(narcoflow.load_scenario("baseline", caps))
+    values = [solve_interdiction(problem, b).objective for b in (0, 1, 3, 12)]
+    # 12 sea lanes of 500 kg, the air lane 100 and the direct mail lane 50 leave China
+    assert values[0] == pytest.approx(12 * 500 + 100 + 50)
+    assert values == sorted(values, reverse=True) and values[-1] == 0
+    assert solve_interdiction(problem, 1).status == "optimal"
+    # without declared capacities the flow is unbounded unless every path can be cut
+    with pytest.warns(UserWarning):
+        unbounded = solve_interdiction(scenario_interdiction(narcoflow.load_scenario("baseline")), 2)
+    assert unbounded.status == "unbounded"

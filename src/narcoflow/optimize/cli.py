@@ -53,14 +53,20 @@ def _echo_json(obj: dict[str, Any]) -> None:
 
 @optimize_app.command()
 def maxflow(
+    budget: Annotated[float, typer.Option("--budget", help="Total interdiction cost allowed (>= 0).")],
     instance: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--instance",
             help="Network file: generic JSON, or a Lopes da Silva et al. CSV (HT or layered format).",
         ),
-    ],
-    budget: Annotated[float, typer.Option("--budget", help="Total interdiction cost allowed (>= 0).")],
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario", help="Use a scenario's network instead (sources: supplier regions; sinks: markets)."
+        ),
+    ] = None,
     json_out: JsonFlag = False,
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Seconds for the MILP solver (default: none).")
@@ -75,7 +81,15 @@ def maxflow(
             raise NarcoFlowError(f"must be >= 0, got {budget:g}", field="--budget")
         if time_limit is not None and not time_limit > 0:
             raise NarcoFlowError(f"must be > 0, got {time_limit:g}", field="--time-limit")
-        problem = load_instance(instance)
+        if scenario is not None:
+            from narcoflow.optimize.evaluate import scenario_interdiction
+            from narcoflow.scenario import load_scenario
+
+            problem = scenario_interdiction(load_scenario(scenario))
+        elif instance is None:
+            raise NarcoFlowError("give --instance FILE or --scenario NAME", field="--instance")
+        else:
+            problem = load_instance(instance)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = solve_interdiction(problem, budget, time_limit=time_limit)

@@ -78,6 +78,29 @@ def agency_game(sc: Scenario, agency: str) -> tuple[SecurityGame, float, dict[st
     return game, ag.capacity.value, dict(zip(targets, d.tolist(), strict=True))
 
 
+def scenario_interdiction(sc: Scenario):
+    """The scenario's compiled network as a max-flow interdiction problem.
+
+    A super-source feeds every supplier region and every market feeds a super-sink (arcs of infinite
+    capacity that cannot be interdicted). Each network edge keeps its declared capacity (none: infinite)
+    and costs its mode's ``interdiction_cost`` to interdict.
+    """
+    from narcoflow.optimize.instances import InterdictionProblem
+
+    net = compile_model(sc).net
+    ids = net.node_ids
+    tails = [ids[i] for i in net.edge_src] + ["__source__"] * len(net.sources) + [ids[q] for q in net.markets]
+    heads = [ids[i] for i in net.edge_dst] + [ids[r] for r in net.sources] + ["__sink__"] * len(net.markets)
+    n_extra = len(net.sources) + len(net.markets)
+    capacity = np.concatenate([net.edge_capacity[:-1], np.full(n_extra, np.inf)])
+    mode_cost = np.array([sc.modes[m].interdiction_cost for m in net.mode_ids])
+    cost = np.concatenate([mode_cost[net.edge_mode], np.zeros(n_extra)])
+    interdictable = np.concatenate([np.ones(net.n_edges, bool), np.zeros(n_extra, bool)])
+    return InterdictionProblem.from_arrays(
+        tails, heads, capacity, cost, "__source__", "__sink__", interdictable, name=f"scenario {sc.name}"
+    )
+
+
 def firms_game(sc: Scenario, seed: int = 0) -> tuple[SecurityGame, float]:
     """The regulator's scrutiny game over the scenario's firms (member 0's draw of them), and its resources.
 

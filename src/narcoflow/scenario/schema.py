@@ -140,6 +140,9 @@ class Mode(Strict):
 
     description: str = ""
     shipment_size: Param = Field(description="Mean shipment size, kg.")
+    interdiction_cost: float = Field(
+        1.0, ge=0, description="Cost of interdicting one edge of this mode (network interdiction planner)."
+    )
 
 
 class Suppliers(Strict):
