@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from narcoflow.errors import NarcoFlowError
-from narcoflow.model import rng
+from narcoflow.model import kernels, rng
 from narcoflow.model.aggregate import scatter_sum
 from narcoflow.model.enforcement import (
     AgencyTable,
@@ -140,6 +140,7 @@ def _run_batch(
     D = cm.delay_slots
     fam_in, fam_out = cm.inbound, cm.outbound
     gens = rng.member_generators(seed, members)
+    states = kernels.state_addresses(gens) if kernels.ENABLED else None  # compiled steps
 
     # --- parameters as arrays
     value = np.stack([v[f"commodities.{c}.value"] for c in net.commodity_ids], axis=1)  # [M, C]
@@ -318,7 +319,7 @@ def _run_batch(
             premium_final=premium[:, fin],
             control_input=control[:, inp] if inp is not None else np.ones(M),
             control_final=control[:, fin],
-            coop_factor=cf_reg, v=v,
+            coop_factor=cf_reg, v=v, states=states,
         )  # fmt: skip
         avail = np.zeros((M, R, C))
         avail[:, :, fin] = supply.available_final
@@ -407,8 +408,8 @@ def _run_batch(
         ledger["sold_fin"] += x_in[:, in_c == fin].sum(axis=1)
 
         # 5. inbound transit and seizures
-        sh_in = ship(gens, fam_in, x_in, q, size_edge, exposure, seized_exp, C, N)
-        seized_in_oc = seized_exp.reshape(M, O, E1, C).sum(axis=2)
+        sh_in = ship(gens, fam_in, x_in, q, size_edge, exposure, seized_exp, C, N, O, states=states)
+        seized_in_oc = sh_in.seized_by_org  # [M, O, C]
         slot = t % D
         d_in = sh_in.delivered
         buf_lab += scatter_sum(d_in[:, in_lab_rows], in_lab_cols(slot), D * L * 2)
@@ -466,7 +467,9 @@ def _run_batch(
         orgs.stock_made[:, out_groups_lab] -= np.add.reduceat(made_out, fam_out.group_starts, axis=1)
         np.maximum(orgs.stock_final, 0.0, out=orgs.stock_final)
         shipped_out = scatter_sum(shipped_lab, net.lab_org[out_groups_lab], O)
-        sh_out = ship(gens, fam_out, x_out, q, size_edge, exposure, seized_exp, C, N, tracer=made_out)
+        sh_out = ship(
+            gens, fam_out, x_out, q, size_edge, exposure, seized_exp, C, N, O, tracer=made_out, states=states
+        )
         buf_mkt += scatter_sum(sh_out.delivered, out_cols(slot), D * Q)
         buf_made += scatter_sum(made_out, out_cols(slot), D * Q)
 
@@ -502,15 +505,18 @@ def _run_batch(
 
         # 10. adaptation: traffickers' perceived risk, agencies' allocation, organizations' growth
         w = v["trafficking.risk_memory"][:, None]
-        used = exposure > 0
-        obs = np.divide(seized_exp, exposure, out=np.zeros_like(exposure), where=used)
         rho = v["trafficking.risk_prior_weight"][:, None]
-        risk = np.where(used, (1.0 - w) * risk + w * obs, risk + rho * (risk0 - risk))
+        if kernels.ENABLED:
+            kernels.learn_risk(risk, risk0, exposure, seized_exp, w[:, 0], rho[:, 0])
+        else:
+            used = exposure > 0
+            obs = np.divide(seized_exp, exposure, out=np.zeros_like(exposure), where=used)
+            risk = np.where(used, (1.0 - w) * risk + w * obs, risk + rho * (risk0 - risk))
         # agencies count success in final-product equivalents (input kg × recipe factor), as raids do
         success = (seized_node * input_weight[:, :, None]).sum(axis=1) + raid_success
         alloc = learn_allocation(ag, alloc, success, ag_rate)
         # loss rate of each organization: 1 − survival over the inbound leg × the outbound leg
-        seized_out = seized_exp.reshape(M, O, E1, C).sum(axis=2)[:, :, fin] - seized_in_oc[:, :, fin]
+        seized_out = sh_out.seized_by_org[:, :, fin]
         w_in = (shipped_in * input_weight[:, None, :]).sum(axis=2)
         loss_in = np.divide(
             (seized_in_oc * input_weight[:, None, :]).sum(axis=2), w_in, out=np.zeros((M, O)), where=w_in > 0
@@ -524,7 +530,7 @@ def _run_batch(
         hl = v["trafficking.cohesion_half_life"][:, None]
         orgs.cohesion = 1.0 - (1.0 - orgs.cohesion) * 0.5 ** (1.0 / hl)
         # 11. violence
-        node_org = scatter_sum(exposure.reshape(M, O, E1, C).sum(axis=3)[:, :, :-1], net.edge_dst, N)
+        node_org = sh_in.flow_by_org_node + sh_out.flow_by_org_node  # [M, O, N]
         orgs.violence_shock *= 0.5 ** (1.0 / v["trafficking.violence_half_life"])
         violence = orgs.violence_shock + v["trafficking.contest_violence"] * contest(
             net, node_org, cm.territorial

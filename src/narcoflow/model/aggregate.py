@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from narcoflow.model import kernels
+
 
 def scatter_sum(values: np.ndarray, index: np.ndarray, width: int) -> np.ndarray:
-    """Sum the last-axis entries of ``values`` into ``width`` bins given by ``index`` (float64)."""
+    """Sum the last-axis entries of ``values`` into ``width`` bins given by ``index`` (float64).
+
+    Row by row, in index order (compiled when numba is available, else ``np.add.at``).
+    """
     out = np.zeros((*values.shape[:-1], width))
-    np.add.at(out, (Ellipsis, index), values)
+    if kernels.ENABLED and values.ndim == 2 and values.shape[0] > 0:
+        kernels.scatter_sum(values, np.asarray(index, dtype=np.int64), out)
+    else:
+        np.add.at(out, (Ellipsis, index), values)
     return out
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from narcoflow.model import rng
+from narcoflow.model import kernels, rng
 from narcoflow.model.aggregate import scatter_sum
 from narcoflow.model.network import Network
 
@@ -32,6 +32,20 @@ class Position:
 
 
 @dataclass(frozen=True)
+class FlatGroups:
+    """All positions' groups in position order, for the compiled shipping kernel."""
+
+    lo: np.ndarray  # [G] start of group g in ``perm``
+    org: np.ndarray  # [G]
+    hi: np.ndarray  # [G] end of group g in ``perm``
+    perm: np.ndarray  # [n] family path positions, grouped
+    edge: np.ndarray  # [G]
+    commodity: np.ndarray  # [G]
+    risk_col: np.ndarray  # [G]
+    node: np.ndarray  # [G]
+
+
+@dataclass(frozen=True)
 class Family:
     """One leg family (inbound or outbound): its paths sorted by choice group."""
 
@@ -44,6 +58,7 @@ class Family:
     positions: list[Position]
     dest_cols: np.ndarray  # [P'] destination column (lab*2+is_final, or market)
     delay: np.ndarray  # [P'] whole months
+    flat: FlatGroups
 
 
 def risk_columns(net: Network, o: np.ndarray, e: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -89,6 +104,23 @@ def build_family(net: Network, mask: np.ndarray, group_key: np.ndarray, dest_col
                 node=net.edge_dst[ge],
             )
         )
+    lo, hi, offset = [], [], 0
+    for p in positions:
+        ends = np.r_[p.starts[1:], p.perm.size]
+        lo.append(p.starts + offset)
+        hi.append(ends + offset)
+        offset += p.perm.size
+    cat = lambda xs, dt=np.int64: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt)  # noqa: E731
+    flat = FlatGroups(
+        lo=cat(lo),
+        hi=cat(hi),
+        perm=cat([p.perm for p in positions]),
+        edge=cat([p.edge for p in positions]),
+        org=cat([p.org for p in positions]),
+        commodity=cat([p.commodity for p in positions]),
+        risk_col=cat([p.risk_col for p in positions]),
+        node=cat([p.node for p in positions]),
+    )
     return Family(
         paths=paths,
         group_starts=starts,
@@ -99,6 +131,7 @@ def build_family(net: Network, mask: np.ndarray, group_key: np.ndarray, dest_col
         positions=positions,
         dest_cols=dest_cols[paths],
         delay=net.path_delay[paths],
+        flat=flat,
     )
 
 
@@ -127,6 +160,10 @@ def group_softmax(util: np.ndarray, fam: Family) -> np.ndarray:
 
 def path_survival(risk: np.ndarray, fam: Family) -> np.ndarray:
     """Perceived probability that a shipment survives the whole path: Π (1 − r_edge)."""
+    if kernels.ENABLED:
+        out = np.empty((risk.shape[0], fam.risk_cols.shape[0]))
+        kernels.path_survival(risk, fam.risk_cols, out)
+        return out
     r = risk[:, fam.risk_cols]  # [M, P', K]
     return np.prod(1.0 - r, axis=2)
 
@@ -139,6 +176,8 @@ class Shipping:
     seized_by_node: np.ndarray  # [M, C, N] kg
     events_by_node: np.ndarray  # [M, C, N] seizure events
     flow_by_node: np.ndarray  # [M, C, N] kg arriving at each node (before seizure there)
+    seized_by_org: np.ndarray  # [M, O, C] kg seized from each organization
+    flow_by_org_node: np.ndarray  # [M, O, N] kg of each organization arriving at each node
 
 
 def ship(
@@ -151,21 +190,40 @@ def ship(
     seized_exp: np.ndarray,
     n_commodities: int,
     n_nodes: int,
+    n_orgs: int,
     tracer: np.ndarray | None = None,
+    states: np.ndarray | None = None,
 ) -> Shipping:
     """Move ``flows`` [M, P'] along the family's paths with stochastic seizures.
 
     ``seize_prob`` is [M, (E+1)*C] (column e*C + c); ``shipment_size`` [M, E+1] kg. ``exposure`` and
     ``seized_exp`` ([M, O*(E+1)*C]) accumulate kg shipped and seized per organization, edge and
     commodity (for the traffickers' risk learning). ``tracer`` (same shape as flows) is scaled by the
-    same seized fractions in place (used to follow product made from the recipe).
+    same seized fractions in place (used to follow product made from the recipe). ``states`` (the
+    members' PCG64 state addresses) selects the compiled kernel (``narcoflow.model.kernels``), which
+    draws the same binomials from the same streams.
     """
     M = flows.shape[0]
     y = flows.copy()
     seized = np.zeros((M, n_commodities, n_nodes))
     events = np.zeros((M, n_commodities, n_nodes))
     arriving = np.zeros((M, n_commodities, n_nodes))
+    seized_org = np.zeros((M, n_orgs, n_commodities))
+    flow_org_node = np.zeros((M, n_orgs, n_nodes))
     C = n_commodities
+    if states is not None:
+        fl = fam.flat
+        draw_n = np.zeros((M, fl.lo.size), dtype=np.int64)
+        draw_p = np.zeros((M, fl.lo.size))
+        kernels.ship_kernel(
+            kernels.FUNCTIONS, states, y, y if tracer is None else tracer, tracer is not None,
+            fl.lo, fl.hi, fl.perm, fl.edge, fl.edge * C + fl.commodity, fl.risk_col, fl.node, fl.commodity,
+            fl.org, seize_prob, shipment_size, exposure, seized_exp, seized, events, arriving, seized_org,
+            flow_org_node, draw_n, draw_p,
+        )  # fmt: skip
+        if (log := rng.active_log()) is not None:
+            log.binomials(draw_n, draw_p)
+        return Shipping(y, seized, events, arriving, seized_org, flow_org_node)
     for pos in fam.positions:
         Y = y[:, pos.perm]
         X = np.add.reduceat(Y, pos.starts, axis=1)  # [M, G]
@@ -181,10 +239,12 @@ def ship(
         seized_g = X * frac
         exposure[:, pos.risk_col] += X
         seized_exp[:, pos.risk_col] += seized_g
+        np.add.at(seized_org, (slice(None), pos.org, pos.commodity), seized_g)
+        np.add.at(flow_org_node, (slice(None), pos.org, pos.node), X)
         for c in np.unique(pos.commodity):
             sel = pos.commodity == c
             nodes = pos.node[sel]
             seized[:, c] += scatter_sum(seized_g[:, sel], nodes, n_nodes)
             events[:, c] += scatter_sum(S[:, sel], nodes, n_nodes)
             arriving[:, c] += scatter_sum(X[:, sel], nodes, n_nodes)
-    return Shipping(delivered=y, seized_by_node=seized, events_by_node=events, flow_by_node=arriving)
+    return Shipping(y, seized, events, arriving, seized_org, flow_org_node)

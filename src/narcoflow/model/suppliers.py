@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from narcoflow.model import rng
+from narcoflow.model import kernels, rng
 from narcoflow.model.aggregate import segment_sum
 
 
@@ -22,7 +22,9 @@ class Firms:
     region: np.ndarray  # [F] source index
     region_starts: np.ndarray  # starts of the non-empty regions (firms are sorted by region)
     region_nonempty: np.ndarray  # indices of the non-empty regions
+    n_regions: int
     willingness: np.ndarray  # [M, F] float32 intercept a
+    odds: np.ndarray  # [M, F] float32 exp(−willingness)
     capacity: np.ndarray  # [M, F] float32 kg/month of input
     finished: np.ndarray  # [M, F] bool can make the final product
     active: np.ndarray  # [M, F] bool
@@ -47,7 +49,9 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
         region=region,
         region_starts=starts,
         region_nonempty=nonempty,
+        n_regions=len(shares),
         willingness=willingness,
+        odds=np.exp(-willingness),
         capacity=capacity,
         finished=u < col("suppliers.finished_share"),
         active=np.ones((M, count), dtype=bool),
@@ -95,43 +99,69 @@ def step_firms(
     control_final: np.ndarray,
     coop_factor: np.ndarray,
     v: dict,
+    states: np.ndarray | None = None,
 ) -> SupplyMonth:
-    """One month of firm decisions: re-entry, selling, detection and shutdown."""
-    u = rng.uniform(gens, firms.u)
-    c32 = lambda x: np.asarray(x, dtype=np.float32)[:, None]  # noqa: E731
-    resilience = c32(v["suppliers.resilience"])
-    reentered = ~firms.active & (u < resilience)
-    b = c32(v["suppliers.premium_weight"])
-    c = c32(v["suppliers.sanction_weight"])
-    deter = c32(v["suppliers.deterrence"])
-    det = c32(v["regulator.detection"] * coop_factor)
+    """One month of firm decisions: re-entry, selling, detection and shutdown.
+
+    A firm sells when u < σ(willingness + b·premium − c·control·sanction), evaluated as
+    u·(1 + odds·exp(−(b·premium − c·control·sanction))) < 1 with the firm's fixed odds =
+    exp(−willingness): no exp and no division per firm and month. ``states`` (the members' PCG64
+    state addresses) selects the compiled kernel
+    (``narcoflow.model.kernels.firm_step``); without it the same step runs in numpy, drawing the same
+    uniforms.
+    """
+    M = firms.odds.shape[0]
+    b, c = v["suppliers.premium_weight"], v["suppliers.sanction_weight"]
+    det = v["regulator.detection"] * coop_factor
     # cooperation scales the credibility of enforcement as a whole: deterrence and detection alike
-    sanction = c32(coop_factor) * deter + firms.scrutinized * det  # [M, F]
-    logit_in = firms.willingness + b * c32(premium_input) - c * c32(control_input) * sanction
-    logit_fin = firms.willingness + b * c32(premium_final) - c * c32(control_final) * sanction
-    thr_in = 1.0 / (1.0 + np.exp(-logit_in))
-    thr_fin = np.where(firms.finished, 1.0 / (1.0 + np.exp(-logit_fin)), 0.0)
-    active = firms.active
-    sells_in = active & (u < thr_in)
-    sells_fin = active & (u < thr_fin)
-    sells = sells_in | sells_fin
-    # Detection given selling: u / thr_any is uniform on [0, 1) when u < thr_any.
-    thr_any = np.maximum(thr_in, thr_fin)
-    ctrl = np.where(sells_fin, c32(control_final), c32(control_input))
-    caught = sells & firms.scrutinized & (u < thr_any * det * ctrl)
-    firms.active = (active & ~caught) | reentered
-    cap_in = np.where(sells_in, firms.capacity, 0.0).astype(np.float32)
-    cap_fin = np.where(sells_fin, firms.capacity, 0.0).astype(np.float32)
-    ratio = v["suppliers.finished_capacity_ratio"][:, None]
-    R = firms.region_nonempty.max() + 1 if firms.region_nonempty.size else 0
-    R = max(R, int(firms.region.max()) + 1)
+    base = coop_factor * v["suppliers.deterrence"]
+    sanction = np.stack([base, base + det], axis=1)  # [M, 2]: not scrutinized, scrutinized
+    odds_in = np.exp(-(b * premium_input)[:, None] + (c * control_input)[:, None] * sanction)
+    odds_fin = np.exp(-(b * premium_final)[:, None] + (c * control_final)[:, None] * sanction)
+    catch_in, catch_fin = det * control_input, det * control_final
+    resilience = np.asarray(v["suppliers.resilience"], dtype=np.float64)
+    R = firms.n_regions
+    if states is not None:
+        cap_in = np.zeros((M, R))
+        cap_fin = np.zeros((M, R))
+        selling = np.zeros(M, dtype=np.int64)
+        shut = np.zeros(M, dtype=np.int64)
+        bounds = np.searchsorted(firms.region, np.arange(R + 1))
+        u8 = lambda x: x.view(np.uint8)  # noqa: E731
+        kernels.firm_step(
+            kernels.FUNCTIONS, states, firms.odds, firms.capacity, u8(firms.finished), u8(firms.active),
+            u8(firms.scrutinized), bounds, odds_in, odds_fin, resilience, catch_in, catch_fin,
+            cap_in, cap_fin, selling, shut, np.empty(firms.odds.shape[1], dtype=np.float32),
+        )  # fmt: skip
+        if (log := rng.active_log()) is not None:
+            log.add("uniform_float32", firms.u.size)
+    else:  # the same decisions in numpy (same arithmetic, so the same results)
+        u = rng.uniform(gens, firms.u).astype(np.float64)
+        scr = firms.scrutinized
+        odds = firms.odds.astype(np.float64)
+        s8 = scr.astype(np.float64)
+        d_in = 1.0 + odds * (odds_in[:, :1] + s8 * (odds_in[:, 1:] - odds_in[:, :1]))
+        d_fin = 1.0 + odds * (odds_fin[:, :1] + s8 * (odds_fin[:, 1:] - odds_fin[:, :1]))
+        active = firms.active
+        sells_in = active & (u * d_in < 1.0)
+        sells_fin = active & firms.finished & (u * d_fin < 1.0)
+        sells = sells_in | sells_fin
+        # detection given selling: u·d is uniform on [0, 1) when u·d < 1
+        d = np.where(firms.finished, np.minimum(d_in, d_fin), d_in)
+        catch = catch_in[:, None] + sells_fin * (catch_fin - catch_in)[:, None]
+        caught = sells & scr & (u * d < catch)
+        reentered = ~active & (u < resilience[:, None])
+        firms.active = (active & ~caught) | reentered
+        cap = firms.capacity.astype(np.float64)
 
-    def per_region(cap: np.ndarray) -> np.ndarray:
-        return segment_sum(cap, firms.region_starts, firms.region_nonempty, R)
+        def per_region(sel: np.ndarray) -> np.ndarray:
+            return segment_sum(np.where(sel, cap, 0.0), firms.region_starts, firms.region_nonempty, R)
 
+        cap_in, cap_fin = per_region(sells_in), per_region(sells_fin)
+        selling, shut = sells.sum(axis=1), caught.sum(axis=1)
     return SupplyMonth(
-        available_input=per_region(cap_in).astype(np.float64),
-        available_final=per_region(cap_fin).astype(np.float64) * ratio,
-        selling=sells.sum(axis=1),
-        shut=caught.sum(axis=1),
+        available_input=cap_in,
+        available_final=cap_fin * v["suppliers.finished_capacity_ratio"][:, None],
+        selling=selling,
+        shut=shut,
     )

@@ -1,0 +1,294 @@
+"""NarcoFlow's benchmark suite: speed against Mesa, against the RNG floor, memory, calibration time.
+
+Usage::
+
+    python benchmarks/run.py                 # the full suite (~25 min; --no-calibrate ~10 min)
+    python benchmarks/run.py --quick         # a small version (~2 min), for smoke tests
+    python benchmarks/run.py --json out.json
+
+Measured side by side in one run, on the built-in ``baseline`` scenario (216 months), seed 0:
+
+- member-months per second of ``narcoflow.simulate`` at 1, 100 and 1,000 members, each in a fresh child
+  process (so each peak RSS belongs to that run alone); the child first runs a 2-member warm-up so that
+  loading the compiled kernels (numba's on-disk cache, or compiling them on a fresh install) is not
+  counted — the warm-up's time is reported as ``warmup_s``;
+- the Mesa reference (``benchmarks/mesa_reference``) for a few members, and the speed-up at 1,000 members;
+- the RNG floor: a recording run of 1,000 members counts every variate the engine draws
+  (``narcoflow.model.rng.recording``) and re-draws each batch of binomials with the same (n, p) from a
+  fresh ``numpy.random.default_rng``, timing only those draws; the uniforms and normals are then drawn in
+  blocks of 10 million with the same generator and timed. floor = the sum; ratio = NarcoFlow's time for
+  the same 1,000-member run / floor;
+- peak resident memory of the 1,000-member run;
+- the wall time of ``narcoflow calibrate`` at its default budget (skip with ``--no-calibrate``).
+
+``--json PATH`` writes ``{"speedup_vs_mesa", "rng_floor_ratio", "peak_rss_gib_1000",
+"member_months_per_s_1000"}`` plus the details under ``"details"``. Children inherit the environment, so
+``NARCOFLOW_NUMBA=0 python benchmarks/run.py`` measures the pure-numpy engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+CHILD = "--_child"
+SEED = 0
+
+
+# ------------------------------------------------------------------------------------------------ children
+def _scenario(months: int | None):
+    import narcoflow
+
+    sc = narcoflow.load_scenario("baseline")
+    if months is not None:
+        sc = sc.model_copy(update={"calendar": sc.calendar.model_copy(update={"months": months})})
+    return sc
+
+
+def child_simulate(members: int, months: int | None) -> dict[str, Any]:
+    """Warm up, then time one ``simulate`` call; peak RSS of this process."""
+    import narcoflow
+    from narcoflow.model import kernels
+
+    sc = _scenario(months)
+    t0 = time.perf_counter()
+    narcoflow.simulate(sc, members=2, seed=SEED + 1)
+    warm = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    narcoflow.simulate(sc, members=members, seed=SEED)
+    sim = time.perf_counter() - t0
+    return {
+        "members": members,
+        "months": sc.calendar.months,
+        "sim_s": sim,
+        "warmup_s": warm,
+        "mm_per_s": members * sc.calendar.months / sim,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "numba": kernels.ENABLED,
+    }
+
+
+def child_floor(members: int, months: int | None) -> dict[str, Any]:
+    """Count the variates of one run and time drawing them with numpy's default generator."""
+    import numpy as np
+
+    import narcoflow
+    from narcoflow.model import rng
+
+    sc = _scenario(months)
+    narcoflow.simulate(sc, members=2, seed=SEED + 1)  # warm-up, as in child_simulate
+    gen = np.random.default_rng(2024)
+    binom_s = [0.0]
+
+    def redraw(n: np.ndarray, p: np.ndarray) -> None:
+        m = n > 0
+        nn, pp = np.ascontiguousarray(n[m]), np.ascontiguousarray(p[m])
+        t = time.perf_counter()
+        gen.binomial(nn, pp)
+        binom_s[0] += time.perf_counter() - t
+
+    with rng.recording() as log:
+        log.on_binomial = redraw
+        narcoflow.simulate(sc, members=members, seed=SEED)
+    block = 10_000_000
+    other_s = 0.0
+    for kind, count in sorted(log.counts.items()):
+        if kind == "binomial":
+            continue
+        family, dtype = kind.split("_", 1)
+        buf = np.empty(min(count, block), dtype=dtype)
+        draw = gen.random if family == "uniform" else gen.standard_normal
+        left = count
+        t = time.perf_counter()
+        while left > 0:
+            k = min(left, block)
+            draw(out=buf[:k], dtype=buf.dtype)
+            left -= k
+        other_s += time.perf_counter() - t
+    return {
+        "members": members,
+        "months": sc.calendar.months,
+        "counts": log.counts,
+        "binomial_s": binom_s[0],
+        "uniform_normal_s": other_s,
+        "floor_s": binom_s[0] + other_s,
+    }
+
+
+def child_mesa(members: int, months: int | None) -> dict[str, Any]:
+    """Member-months per second of the Mesa reference (members run one after another)."""
+    sys.path.insert(0, str(HERE))
+    from mesa_reference import member_months_per_second
+
+    sc = _scenario(months)
+    return {
+        "members": members,
+        "months": sc.calendar.months,
+        "mm_per_s": member_months_per_second(members, sc.calendar.months, seed=SEED + 1, scenario=sc),
+    }
+
+
+def run_child(kind: str, members: int, months: int | None) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), CHILD, kind, str(members), str(months or 0)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child {kind} {members} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def time_calibrate(quick: bool) -> dict[str, Any]:
+    """Wall time of ``narcoflow calibrate`` (default budget, or --quick)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "posterior.json"
+        cmd = [sys.executable, "-m", "narcoflow.cli", "calibrate", "--out", str(out)]
+        if quick:
+            cmd.append("--quick")
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise RuntimeError(f"narcoflow calibrate failed:\n{proc.stderr[-3000:]}")
+        meta = json.loads(out.read_text())
+    return {"command": " ".join(cmd[1:]).replace(str(out), "FILE"), "seconds": wall,
+            "simulations": meta.get("meta", {}).get("simulations")}  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------- parent
+def machine() -> dict[str, Any]:
+    """Date, cores, memory, CPU, versions."""
+    import platform
+
+    import numpy as np
+
+    from narcoflow.model import kernels
+
+    mem, cpu = 0.0, platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = int(line.split()[1]) / 1024**2
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import numba
+
+        nb = numba.__version__ if kernels.ENABLED else f"{numba.__version__} (disabled)"
+    except ImportError:
+        nb = "not installed"
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": nb,
+        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [CHILD]:
+        kind, members, months = argv[1], int(argv[2]), int(argv[3]) or None
+        fn = {"simulate": child_simulate, "floor": child_floor, "mesa": child_mesa}[kind]
+        print(json.dumps(fn(members, months)))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes and horizon (~2 minutes)")
+    ap.add_argument("--json", type=Path, default=None, help="write the headline figures (and details)")
+    ap.add_argument("--repeats", type=int, default=None, help="runs per NarcoFlow size (default 3; 1 quick)")
+    ap.add_argument("--mesa-members", type=int, default=None, help="Mesa members (default 3; 1 quick)")
+    ap.add_argument("--no-calibrate", action="store_true", help="skip timing `narcoflow calibrate`")
+    args = ap.parse_args(argv)
+
+    q = args.quick
+    months = 36 if q else None
+    sizes = [1, 20, 200] if q else [1, 100, 1000]
+    big = sizes[-1]
+    repeats = args.repeats or (1 if q else 3)
+    mesa_members = args.mesa_members or (1 if q else 3)
+    info = machine()
+    print(f"NarcoFlow benchmarks — {info['date']}; {info['cores']} cores, {info['memory_gib']} GiB")
+    print(f"{info['cpu']}; python {info['python']}, numpy {info['numpy']}, numba {info['numba']}")
+    print(f"load average at start: {info['load_average']}")
+    horizon = f"{months} months" if months else "216 months (baseline)"
+    print(f"baseline scenario, {horizon}; medians of {repeats} fresh-process runs per size\n")
+
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for rep in range(repeats):  # interleave sizes so that load changes hit them alike
+        for m in sizes:
+            r = run_child("simulate", m, months)
+            rows.setdefault(m, []).append(r)
+            print(f"  narcoflow {m:>5} members: {r['mm_per_s']:>10,.0f} member-months/s "
+                  f"({r['sim_s']:.2f} s, peak RSS {r['peak_rss_mib']:.0f} MiB)", flush=True)  # fmt: skip
+        if rep == 0:
+            mesa = run_child("mesa", mesa_members, months)
+            print(f"  mesa      {mesa_members:>5} members: {mesa['mm_per_s']:>10,.1f} member-months/s")
+    floor = run_child("floor", big, months)
+    print(f"  RNG floor ({big} members): {floor['floor_s']:.2f} s (binomials {floor['binomial_s']:.2f} s, "
+          f"uniforms/normals {floor['uniform_normal_s']:.2f} s)")  # fmt: skip
+    cal = None
+    if not args.no_calibrate:
+        cal = time_calibrate(q)
+        print(f"  {cal['command']}: {cal['seconds'] / 60:.1f} min", flush=True)
+
+    med = {m: statistics.median(r["mm_per_s"] for r in rs) for m, rs in rows.items()}
+    sim_big = statistics.median(r["sim_s"] for r in rows[big])
+    rss_big = statistics.median(r["peak_rss_mib"] for r in rows[big])
+    speedup = med[big] / mesa["mm_per_s"]
+    ratio = sim_big / floor["floor_s"]
+    print()
+    print(f"{'measure':<46} {'value':>14}  target")
+    print("-" * 72)
+    for m in sizes:
+        print(f"{f'NarcoFlow member-months/s, {m} members':<46} {med[m]:>14,.0f}")
+    print(f"{f'Mesa reference member-months/s ({mesa_members} members)':<46} {mesa['mm_per_s']:>14,.1f}")
+    print(f"{f'speed-up vs Mesa at {big} members':<46} {speedup:>13,.0f}×  ≥ 100×")
+    print(f"{f'NarcoFlow time, {big} members (median)':<46} {sim_big:>13.2f}s")
+    print(f"{'RNG floor for the same run':<46} {floor['floor_s']:>13.2f}s")
+    print(f"{'NarcoFlow / RNG floor':<46} {ratio:>13.2f}×  ≤ 3×")
+    print(f"{f'peak RSS, {big} members':<46} {rss_big / 1024:>10.2f} GiB  ≤ 2 GiB")
+    if cal:
+        label = "narcoflow calibrate" + (" --quick" if q else " (default budget)")
+        print(f"{label:<46} {cal['seconds'] / 60:>10.1f} min  ≤ 30 min")
+    counts = ", ".join(f"{k} {v:,}" for k, v in sorted(floor["counts"].items()))
+    print(f"\nvariates drawn by the {big}-member run: {counts}")
+    if args.json:
+        out = {
+            "speedup_vs_mesa": speedup,
+            "rng_floor_ratio": ratio,
+            "peak_rss_gib_1000": rss_big / 1024,
+            "member_months_per_s_1000": med[big],
+            "details": {
+                "machine": info,
+                "quick": q,
+                "narcoflow": rows,
+                "mesa": mesa,
+                "floor": floor,
+                "calibrate": cal,
+            },
+        }
+        args.json.write_text(json.dumps(out, indent=2))
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""The compiled kernels draw exactly what numpy would, and give the results of the numpy path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import narcoflow
+from narcoflow.model import kernels, rng
+
+needs_numba = pytest.mark.skipif(not kernels.ENABLED, reason="numba not available")
+
+
+@needs_numba
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_max=st.sampled_from([5, 60, 2_000, 200_000]),
+    p_scale=st.sampled_from([0.001, 0.05, 0.5, 1.0]),
+)
+def test_binomial_is_numpys_draw_for_draw(seed: int, n_max: int, p_scale: float) -> None:
+    """Inversion and BTPE, p on both sides of 1/2: the same variates as Generator.binomial."""
+    src = np.random.default_rng(seed)
+    n = src.integers(0, n_max, size=(3, 40))
+    p = np.clip(src.random((3, 40)) * p_scale, 0.0, 1.0)
+    p[:, ::7] = 1.0 - p[:, ::7]
+    ours = rng.member_generators(seed % 1000, range(3))
+    ref = rng.member_generators(seed % 1000, range(3))
+    out = np.zeros_like(n)
+    kernels.binomial_rows(kernels.FUNCTIONS, kernels.state_addresses(ours), n, p, out)
+    expected = np.array([g.binomial(n[i], p[i]) for i, g in enumerate(ref)])
+    expected[n == 0] = 0
+    assert np.array_equal(out, expected)
+    # and the streams are left in the same place
+    assert [g.random() for g in ours] == [g.random() for g in ref]
+
+
+def test_draw_log_counts_every_firm_uniform(baseline: narcoflow.Scenario) -> None:
+    """One float32 uniform per firm and month (plus the yearly scrutiny draws) and every binomial."""
+    sc = baseline.model_copy(update={"calendar": baseline.calendar.model_copy(update={"months": 14})})
+    M, F = 3, baseline.suppliers.count
+    seen: list[int] = []
+    with rng.recording() as log:
+        log.on_binomial = lambda n, p: seen.append(int(np.count_nonzero(n)))
+        narcoflow.simulate(sc, members=M, seed=1)
+    scrutiny_draws = 2  # January of the start year (t = 0) and of the next
+    init_draws = 1  # which firms can make the final product
+    assert log.counts["uniform_float32"] == M * F * (14 + scrutiny_draws + init_draws)
+    assert log.counts["normal_float32"] == M * 2 * F
+    assert log.counts["binomial"] == sum(seen) > 0
+
+
+def _run_outputs(env_numba: str, path: str) -> None:
+    code = (
+        "import json, numpy as np, narcoflow\n"
+        "sc = narcoflow.load_scenario('baseline')\n"
+        "sc = sc.model_copy(update={'calendar': sc.calendar.model_copy(update={'months': 48})})\n"
+        "r = narcoflow.simulate(sc, members=4, seed=5)\n"
+        "ds = r.dataset\n"
+        f"np.savez({path!r}, **{{k: ds[k].values for k in ds.data_vars}})\n"
+        "from narcoflow.model import kernels\n"
+        "print(json.dumps(kernels.ENABLED))\n"
+    )
+    env = dict(os.environ, NARCOFLOW_NUMBA=env_numba)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == (env_numba == "1")
+
+
+@needs_numba
+def test_compiled_and_numpy_paths_give_the_same_run(tmp_path) -> None:
+    """Same streams, same arithmetic: every output equal (the balance check only to rounding)."""
+    a, b = str(tmp_path / "numba.npz"), str(tmp_path / "numpy.npz")
+    _run_outputs("1", a)
+    _run_outputs("0", b)
+    x, y = np.load(a), np.load(b)
+    assert x.files == y.files
+    for k in x.files:
+        if k == "mass_balance_error":
+            assert np.abs(x[k] - y[k]).max() < 1e-12
+        else:
+            assert np.array_equal(x[k], y[k]), k
