@@ -275,15 +275,16 @@ def binomial_rows(fns, states, n, p, out):
 # ------------------------------------------------------------------------------------------- firm step
 @_jit
 def firm_step(
-    fns, states, odds, capacity, finished, active, scrutinized, bounds, odds_in, odds_fin,
+    fns, states, odds, capacity, finished_start, active, scrutinized, bounds, odds_in, odds_fin,
     resilience, catch_in, catch_fin, cap_in, cap_fin, selling, shut, ubuf,
 ):  # fmt: skip
     """One month of every member's firms (see ``narcoflow.model.suppliers.step_firms``).
 
     Per member: draw one float32 uniform per firm from the member's stream (as
-    ``Generator.random(dtype=float32)``), then decide branch-free, region by region (firms are sorted by
-    region; region r holds firms ``bounds[r]:bounds[r + 1]``). ``finished``, ``active`` and
-    ``scrutinized`` are uint8 views of boolean arrays; ``active`` is updated in place.
+    ``Generator.random(dtype=float32)``), then decide branch-free, region by region: region r holds
+    firms ``bounds[r]:bounds[r + 1]``, those from ``finished_start[i, r]`` on can also sell the final
+    product. ``active`` and ``scrutinized`` are uint8 views of boolean arrays; ``active`` is updated in
+    place.
     """
     M, F = odds.shape
     for i in range(M):
@@ -302,25 +303,38 @@ def firm_step(
         for r in range(bounds.size - 1):
             acc_in = 0.0
             acc_fin = 0.0
-            for f in range(bounds[r], bounds[r + 1]):
+            mid = finished_start[i, r]
+            for f in range(bounds[r], mid):  # firms that sell only the input
                 u = np.float64(ubuf[f])
                 act = active[i, f] != 0
                 scr = scrutinized[i, f]
-                fi = finished[i, f] != 0
+                ud_in = u * (1.0 + np.float64(odds[i, f]) * (bi0 + scr * dbi))
+                s_in = act & (ud_in < 1.0)
+                caught = s_in & (scr != 0) & (ud_in < ci)
+                acc_in += np.float64(capacity[i, f]) * np.float64(s_in)
+                n_sell += np.int64(s_in)
+                n_shut += np.int64(caught)
+                stay = act & (caught == False)  # noqa: E712 - numba: `~` on a bool gives an int
+                back = (act == False) & (u < res)  # noqa: E712
+                active[i, f] = np.uint8(stay | back)
+            for f in range(mid, bounds[r + 1]):  # firms that can sell both
+                u = np.float64(ubuf[f])
+                act = active[i, f] != 0
+                scr = scrutinized[i, f]
                 a = np.float64(odds[i, f])
-                d_in = 1.0 + a * (bi0 + scr * dbi)
-                d_fin = 1.0 + a * (bf0 + scr * dbf)
-                s_in = act & (u * d_in < 1.0)
-                s_fin = act & fi & (u * d_fin < 1.0)
+                ud_in = u * (1.0 + a * (bi0 + scr * dbi))
+                ud_fin = u * (1.0 + a * (bf0 + scr * dbf))
+                s_in = act & (ud_in < 1.0)
+                s_fin = act & (ud_fin < 1.0)
                 s_any = s_in | s_fin
-                d = min(d_in, d_fin) if fi else d_in
-                caught = s_any & (scr != 0) & (u * d < ci + np.float64(s_fin) * dc)
+                ud = ud_fin if ud_fin < ud_in else ud_in
+                caught = s_any & (scr != 0) & (ud < ci + np.float64(s_fin) * dc)
                 c = np.float64(capacity[i, f])
                 acc_in += c * np.float64(s_in)
                 acc_fin += c * np.float64(s_fin)
                 n_sell += np.int64(s_any)
                 n_shut += np.int64(caught)
-                stay = act & (caught == False)  # noqa: E712 - numba: `~` on a bool gives an int
+                stay = act & (caught == False)  # noqa: E712
                 back = (act == False) & (u < res)  # noqa: E712
                 active[i, f] = np.uint8(stay | back)
             cap_in[i, r] += acc_in

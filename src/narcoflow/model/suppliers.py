@@ -30,10 +30,16 @@ class Firms:
     active: np.ndarray  # [M, F] bool
     scrutinized: np.ndarray  # [M, F] bool
     u: np.ndarray  # [M, F] float32 scratch for this month's uniforms
+    bounds: np.ndarray  # [R + 1] region r holds firms bounds[r]:bounds[r + 1]
+    finished_start: np.ndarray  # [M, R] within region r, member's firms from here on are `finished`
 
 
 def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, v: dict) -> Firms:
-    """Draw each member's firms: region by share, willingness, capacity and the finished flag."""
+    """Draw each member's firms: region by share, willingness, capacity and the finished flag.
+
+    Within each region a member's firms are ordered with those that cannot make the final product
+    first (firm identities carry no meaning), so the compiled monthly step runs two branch-free loops.
+    """
     M = len(gens)
     bounds = np.rint(np.cumsum(shares) * count).astype(np.int64)
     region = np.searchsorted(bounds, np.arange(count), side="right")
@@ -45,6 +51,14 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
     col = lambda name: v[name][:, None].astype(np.float32)  # noqa: E731
     willingness = col("suppliers.willingness_mean") + col("suppliers.willingness_sd") * z[:, :count]
     capacity = col("suppliers.capacity_median") * np.exp(col("suppliers.capacity_sigma") * z[:, count:])
+    finished = u < col("suppliers.finished_share")
+    order = np.argsort(region[None, :] * 2 + finished, axis=1, kind="stable")
+    willingness = np.take_along_axis(willingness, order, axis=1)
+    capacity = np.take_along_axis(capacity, order, axis=1)
+    finished = np.take_along_axis(finished, order, axis=1)
+    rbounds = np.searchsorted(region, np.arange(len(shares) + 1))
+    not_finished = np.add.reduceat(~finished, rbounds[:-1], axis=1) if count else np.zeros((M, 0))
+    not_finished = np.where(counts[None, :] > 0, not_finished, 0)  # reduceat of an empty segment
     return Firms(
         region=region,
         region_starts=starts,
@@ -53,10 +67,12 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
         willingness=willingness,
         odds=np.exp(-willingness),
         capacity=capacity,
-        finished=u < col("suppliers.finished_share"),
+        finished=finished,
         active=np.ones((M, count), dtype=bool),
         scrutinized=np.zeros((M, count), dtype=bool),
         u=u,
+        bounds=rbounds,
+        finished_start=(rbounds[:-1][None, :] + not_finished).astype(np.int64),
     )
 
 
@@ -126,11 +142,10 @@ def step_firms(
         cap_fin = np.zeros((M, R))
         selling = np.zeros(M, dtype=np.int64)
         shut = np.zeros(M, dtype=np.int64)
-        bounds = np.searchsorted(firms.region, np.arange(R + 1))
         u8 = lambda x: x.view(np.uint8)  # noqa: E731
         kernels.firm_step(
-            kernels.FUNCTIONS, states, firms.odds, firms.capacity, u8(firms.finished), u8(firms.active),
-            u8(firms.scrutinized), bounds, odds_in, odds_fin, resilience, catch_in, catch_fin,
+            kernels.FUNCTIONS, states, firms.odds, firms.capacity, firms.finished_start, u8(firms.active),
+            u8(firms.scrutinized), firms.bounds, odds_in, odds_fin, resilience, catch_in, catch_fin,
             cap_in, cap_fin, selling, shut, np.empty(firms.odds.shape[1], dtype=np.float32),
         )  # fmt: skip
         if (log := rng.active_log()) is not None:
