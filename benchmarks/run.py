@@ -166,24 +166,12 @@ def time_calibrate(quick: bool) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------------- parent
 def machine() -> dict[str, Any]:
-    """Date, cores, memory, CPU, versions."""
-    import platform
-
-    import numpy as np
-
+    """Date, cores, memory, CPU, versions (``benchmarks/engine.py``'s, plus numba and the load)."""
+    sys.path.insert(0, str(HERE))
+    from engine import machine_info
     from narcoflow.model import kernels
 
-    mem, cpu = 0.0, platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem = int(line.split()[1]) / 1024**2
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    info = machine_info()
     try:
         import numba
 
@@ -192,13 +180,13 @@ def machine() -> dict[str, Any]:
         nb = "not installed"
     return {
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-        "cores": os.cpu_count(),
-        "memory_gib": round(mem, 1),
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
+        "cores": info["nproc"],
+        "memory_gib": info["mem_total_gib"],
+        "cpu": info["cpu"],
+        "python": info["python"],
+        "numpy": info["numpy"],
         "numba": nb,
-        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+        "load_average": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
 
 
