@@ -259,6 +259,8 @@ def _run_batch(
     out["coverage"] = np.zeros((M, T, N), dtype=np.float32)
     out["agency_effectiveness"] = np.zeros((M, T, len(ag.ids)), dtype=np.float32)
 
+    exposure = np.zeros((M, O * E1 * C))
+    seized_exp = np.zeros((M, O * E1 * C))
     start_month = cm.months[0].month
     for t in range(T):
         years = t / 12.0
@@ -338,8 +340,8 @@ def _run_batch(
         if risk is None:
             risk = np.tile(q, (1, O))
             risk0 = risk.copy()
-        exposure = np.zeros((M, O * E1 * C))
-        seized_exp = np.zeros((M, O * E1 * C))
+        exposure.fill(0.0)  # kg shipped and seized this month per (organization, edge, commodity)
+        seized_exp.fill(0.0)
 
         # 3-4. procurement and inbound route choice
         surv_in = path_survival(risk, fam_in)

@@ -366,14 +366,13 @@ def ship_kernel(
             X = 0.0
             for j in range(g_lo[g], g_hi[g]):
                 X += y[i, perm[j]]
-            e = g_edge[g]
-            n = 0
-            if X > 0.0:
-                n = np.int64(math.ceil(X / size[i, e]))
+            if X <= 0.0:  # nothing moves: no draw, nothing to add
+                continue
+            n = np.int64(math.ceil(X / size[i, g_edge[g]]))
             q = seize_prob[i, g_col[g]]
             draw_n[i, g] = n
             draw_p[i, g] = q
-            S = binomial(fns, st, n, q) if n > 0 else 0
+            S = binomial(fns, st, n, q)
             frac = S / n if n > 0 else 0.0
             if frac > 0.0:
                 keep = 1.0 - frac
