@@ -52,7 +52,8 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
     willingness = col("suppliers.willingness_mean") + col("suppliers.willingness_sd") * z[:, :count]
     capacity = col("suppliers.capacity_median") * np.exp(col("suppliers.capacity_sigma") * z[:, count:])
     finished = u < col("suppliers.finished_share")
-    order = np.argsort(region[None, :] * 2 + finished, axis=1, kind="stable")
+    key = (region[None, :] * 2 + finished).astype(np.int16 if 2 * len(shares) < 2**15 else np.int64)
+    order = np.argsort(key, axis=1, kind="stable")  # a radix sort for small integer keys
     willingness = np.take_along_axis(willingness, order, axis=1)
     capacity = np.take_along_axis(capacity, order, axis=1)
     finished = np.take_along_axis(finished, order, axis=1)
