@@ -781,7 +781,8 @@ class PopulationCohort(mesa.Agent):
         self.deaths = min(x * self.hazard / 12.0 * m.hazard_multiplier, x)
         pop = m.cohorts
         if self.stock == "no_use":
-            self.outflows = {"use": h["initiation_rate"] / 12.0 * x}
+            trend = (1.0 + h["initiation_trend"]) ** m.years  # initiation_trend 0 when absent
+            self.outflows = {"use": h["initiation_rate"] * trend / 12.0 * x}
         elif self.stock == "use":
             self.outflows = {
                 "oud": h["progression_rate"] / 12.0 * x,
@@ -850,6 +851,7 @@ class SupplyModel(mesa.Model):
         mk = sc.market
         self.p_consumption = pv(mk.consumption_rate)
         self.harm = {name: pv(getattr(sc.harm, name)) for name in type(sc.harm).model_fields}
+        self.naloxone_scale_up = sc.harm.naloxone_ceiling is not None and sc.harm.naloxone_growth is not None
         # levels that events change
         self.levels: dict[str, float] = {}
         for c in w.commodities:
@@ -1101,11 +1103,12 @@ class SupplyModel(mesa.Model):
         else:
             vol = 1.0 + h["volatility_weight"] * abs(self.purity - self.purity_prev) / self.purity_prev
         self.purity_prev = self.purity
-        common = (
-            vol
-            * self.levels["harm.hazard"]
-            * (1.0 - min(h["naloxone_effect"] * self.levels["harm.naloxone"], 1.0))
-        )
+        # naloxone scale-up: the share averted approaches its ceiling (no scale-up when none is declared)
+        nal = h["naloxone_effect"]
+        if self.naloxone_scale_up:
+            ceiling = max(h["naloxone_ceiling"], nal)
+            nal = ceiling - (ceiling - nal) * math.exp(-h["naloxone_growth"] * self.years)
+        common = vol * self.levels["harm.hazard"] * (1.0 - min(nal * self.levels["harm.naloxone"], 1.0))
         other = 1.0 - self.phi
         final = h["relative_risk_final"] * self.phi * self.levels["harm.final_risk"]
         self.hazard_multiplier = (other + final) * common

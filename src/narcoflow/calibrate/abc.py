@@ -3,12 +3,15 @@
 Approximate Bayesian computation by sequential Monte Carlo (Beaumont et al. 2009; Del Moral et al. 2012):
 generation 0 draws the population from the prior; each later generation sets its tolerance ε to a
 quantile of the previous distances, proposes particles by resampling the previous population by weight
-and perturbing them with a Gaussian kernel (twice the weighted covariance), and accepts those whose
-simulated summaries fall within ε of the record. Weights are prior / Σ_j w_j K(θ | θ_j). Parameters live
-in a transformed space where the prior is uniform (log for log-uniform priors), so the prior density is
-constant inside the bounds. A whole batch of proposals is one ``simulate`` call: each particle is a member
-carrying its own parameter values, and member indices never repeat, so every particle has its own random
-stream and the run is reproducible from its seed.
+and perturbing them with a Gaussian kernel, and accepts those whose simulated summaries fall within ε of
+the record. The default kernel is local: particle j's covariance is the optimal local covariance matrix
+of Filippi et al. (2013), computed from the previous particles that already meet the new tolerance, so
+proposals stay where the posterior is and acceptance stays up as ε shrinks; ``kernel="global"`` uses one
+kernel of twice the weighted covariance (Beaumont et al. 2009). Weights are prior / Σ_j w_j K_j(θ | θ_j).
+Parameters live in a transformed space where the prior is uniform (log for log-uniform priors), so the
+prior density is constant inside the bounds. A whole batch of proposals is one ``simulate`` call: each
+particle is a member carrying its own parameter values, and member indices never repeat, so every
+particle has its own random stream and the run is reproducible from its seed.
 """
 
 from __future__ import annotations
@@ -94,6 +97,33 @@ def _ess(w: np.ndarray) -> float:
     return float(1.0 / np.sum(w**2))
 
 
+def _olcm_kernels(
+    z: np.ndarray, w: np.ndarray, below: np.ndarray, scale: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-particle kernels with the optimal local covariance matrix (OLCM; Filippi et al. 2013).
+
+    Particle i's covariance is Σ_i = Σ_k ω_k (z_k − z_i)(z_k − z_i)ᵀ over the previous particles k that
+    already meet the new tolerance (``below``), ω their normalized weights; that is C + (m − z_i)(m − z_i)ᵀ
+    with m and C the weighted mean and covariance of that subset, multiplied by ``scale``. Returns the
+    Cholesky factors, the inverses and the log-determinants, [n, p, p], [n, p, p], [n].
+    """
+    _, p = z.shape
+    sub, ws = z[below], w[below]
+    if len(sub) < 2 or ws.sum() <= 0:
+        sub, ws = z, w
+    ws = ws / ws.sum()
+    m = ws @ sub
+    c = (sub - m).T @ ((sub - m) * ws[:, None])
+    off = m[None, :] - z
+    cov = scale * (c[None, :, :] + off[:, :, None] * off[:, None, :])
+    spread = np.maximum(np.diag(np.cov(z, rowvar=False, aweights=w).reshape(p, p)), 1e-12)
+    cov += np.eye(p)[None, :, :] * (1e-6 * spread)[None, :, None]  # a ridge keeps each Σ_i positive definite
+    chol = np.linalg.cholesky(cov)
+    inv = np.linalg.inv(cov)
+    logdet = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+    return chol, inv, logdet
+
+
 def abc_smc(
     prior: Prior,
     simulate_distances: Simulator,
@@ -103,14 +133,25 @@ def abc_smc(
     seed: int,
     quantile: float = 0.5,
     min_acceptance: float = 0.02,
-    max_generations: int = 20,
+    max_generations: int = 30,
+    kernel: str = "olcm",
+    kernel_scale: float | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ABCResult:
     """Run ABC-SMC until the simulation ``budget`` is spent (or acceptance falls below ``min_acceptance``).
 
     ``simulate_distances(members, parameters)`` runs the particles as members (indices never reused)
-    and returns one distance per member.
+    and returns one distance per member. ``kernel``: ``"olcm"`` (default), a Gaussian kernel per
+    particle with the optimal local covariance matrix of Filippi et al. (2013), or ``"global"``, one
+    Gaussian kernel of the weighted covariance (Beaumont et al. 2009). ``kernel_scale`` multiplies the
+    kernels' covariances: by default 2 for the global kernel (Beaumont et al.) and 3 for OLCM — with the
+    unscaled OLCM the importance weights degenerate in 10-20 dimensions (effective sample size 1-25 of
+    200 in trials on the baseline's 17 parameters), with 3 they stay usable while the tolerance still
+    falls faster than with the global kernel for the same number of simulations.
     """
+    if kernel not in ("olcm", "global"):
+        raise ValueError(f"unknown kernel {kernel!r} (olcm or global)")
+    scale = (3.0 if kernel == "olcm" else 2.0) if kernel_scale is None else float(kernel_scale)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(2**32 - 1,))))
     next_member = 0
     spent = 0
@@ -138,10 +179,15 @@ def abc_smc(
         t0 = time.perf_counter()
         eps = float(np.quantile(dist, quantile))
         z_prev = prior.to_unit(theta)
-        cov = 2.0 * np.atleast_2d(np.cov(z_prev, rowvar=False, aweights=w))
-        cov += np.eye(cov.shape[0]) * 1e-12 * (1.0 + np.abs(np.diag(cov)).max())
-        chol = np.linalg.cholesky(cov)
-        inv = np.linalg.inv(cov)
+        if kernel == "olcm":
+            chol, inv, logdet = _olcm_kernels(z_prev, w, dist <= eps, scale)
+        else:
+            cov = scale * np.atleast_2d(np.cov(z_prev, rowvar=False, aweights=w))
+            cov += np.eye(cov.shape[0]) * 1e-12 * (1.0 + np.abs(np.diag(cov)).max())
+            n, p = z_prev.shape
+            chol = np.broadcast_to(np.linalg.cholesky(cov), (n, p, p))
+            inv = np.broadcast_to(np.linalg.inv(cov), (n, p, p))
+            logdet = np.zeros(n)  # a common kernel: its normalizing constant cancels
         acc_z, acc_d, tried = [], [], 0
         rate = max(gens[-1].acceptance_rate, 0.05)
         n_acc = 0
@@ -151,12 +197,16 @@ def abc_smc(
             if batch <= 0:
                 break
             parents = rng.choice(len(z_prev), size=batch, p=w)
-            z = z_prev[parents] + rng.standard_normal((batch, z_prev.shape[1])) @ chol.T
+            z = z_prev[parents] + np.einsum(
+                "nij,nj->ni", chol[parents], rng.standard_normal((batch, z_prev.shape[1]))
+            )
             inside = prior.inside(z)
             while not inside.all():  # redraw the perturbations that left the prior's support
                 k = np.flatnonzero(~inside)
                 parents[k] = rng.choice(len(z_prev), size=k.size, p=w)
-                z[k] = z_prev[parents[k]] + rng.standard_normal((k.size, z_prev.shape[1])) @ chol.T
+                z[k] = z_prev[parents[k]] + np.einsum(
+                    "nij,nj->ni", chol[parents[k]], rng.standard_normal((k.size, z_prev.shape[1]))
+                )
                 inside = prior.inside(z)
             d = run(prior.from_unit(z))
             tried += batch
@@ -171,9 +221,12 @@ def abc_smc(
             break
         z_new = np.concatenate(acc_z)[:population]
         d_new = np.concatenate(acc_d)[:population]
+        # w_i ∝ prior / Σ_j w_j K_j(z_i | z_j); the prior is constant inside its support
         diff = z_new[:, None, :] - z_prev[None, :, :]
-        kern = np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", diff, inv, diff))
-        w_new = 1.0 / np.maximum(kern @ w, 1e-300)
+        log_k = -0.5 * np.einsum("ijk,jkl,ijl->ij", diff, inv, diff) - 0.5 * logdet[None, :]
+        top = log_k.max(axis=1, keepdims=True)
+        log_den = top[:, 0] + np.log(np.maximum(np.exp(log_k - top) @ w, 1e-300))
+        w_new = np.exp(-(log_den - log_den.min()))
         w_new /= w_new.sum()
         theta, dist, w = prior.from_unit(z_new), d_new, w_new
         acc_rate = n_acc / max(tried, 1)

@@ -2,10 +2,18 @@
 
 Stocks (persons, age 12+): no illicit opioid use (N), use without disorder (U), untreated opioid use
 disorder (D), in treatment (T), in remission (R). The overdose hazard of stock s is
-h_s·((1 − φ) + RR·φ·F)·H·volatility·(1 − min(1, naloxone·X)), with the event-driven levels H
+h_s·((1 − φ) + RR·φ·F)·H·volatility·(1 − min(1, e(t)·X)), with the event-driven levels H
 (``harm.hazard``), F (``harm.final_risk``) and X (``harm.naloxone``), all 1 unless an event moves them;
 deaths involving the final product are the RR·φ·F part, plus a background of deaths in the observed
 category that the modelled supply does not drive.
+
+Two secular trends (both optional; absent, the old constant behaviour):
+- naloxone scale-up: the share of deaths averted, e(t) = e_max − (e_max − e_0)·exp(−g·t) (t in years
+  from the start), rises from ``harm.naloxone_effect`` (e_0) toward ``harm.naloxone_ceiling`` (e_max) at
+  the rate ``harm.naloxone_growth`` (g) — pharmacy naloxone dispensing rose from 1,282 prescriptions in
+  2012 to 556,847 in 2018 (Guy et al., MMWR 2019;68:679–686) and community distribution grew alongside;
+- initiation: the initiation rate changes by ``harm.initiation_trend`` per year, (1 + trend)^t — past-year
+  initiation of heroin use and of prescription pain-reliever misuse fell after 2015 (NSDUH).
 """
 
 from __future__ import annotations
@@ -31,6 +39,16 @@ class HarmMonth:
 
     deaths_final: np.ndarray  # [M] deaths involving the final product (incl. background)
     deaths_total: np.ndarray  # [M] all modelled opioid overdose deaths (incl. background)
+
+
+def naloxone_share(years: float, v: dict) -> np.ndarray:
+    """The share of overdose deaths naloxone averts this month before the event level, e(t), [M]."""
+    e0 = v["harm.naloxone_effect"]
+    ceiling, growth = v.get("harm.naloxone_ceiling"), v.get("harm.naloxone_growth")
+    if ceiling is None or growth is None:
+        return e0
+    ceiling = np.maximum(ceiling, e0)
+    return ceiling - (ceiling - e0) * np.exp(-growth * years)
 
 
 def step_harm(
@@ -63,7 +81,7 @@ def step_harm(
         / 12.0
     )
     rr = v["harm.relative_risk_final"]
-    common = volatility * hazard * (1.0 - np.minimum(v["harm.naloxone_effect"] * naloxone, 1.0))
+    common = volatility * hazard * (1.0 - np.minimum(naloxone_share(years, v) * naloxone, 1.0))
     other, final = 1.0 - phi, rr * phi * final_risk  # parts of the hazard multiplier
     mult = (other + final) * common
     deaths_by_stock = np.minimum(stocks * h * mult[:, None], stocks)
@@ -71,7 +89,8 @@ def step_harm(
     background = v["harm.background_deaths"] / 12.0
     modelled = deaths_by_stock.sum(axis=1)
     cap = v["harm.treatment_capacity_start"] * (1.0 + v["harm.treatment_capacity_growth"]) ** years
-    init = v["harm.initiation_rate"] / 12.0 * N
+    trend = v.get("harm.initiation_trend")
+    init = v["harm.initiation_rate"] / 12.0 * N * (1.0 if trend is None else (1.0 + trend) ** years)
     prog = v["harm.progression_rate"] / 12.0 * U
     cess = v["harm.cessation_rate"] / 12.0 * U
     entry = np.minimum(v["harm.treatment_entry_rate"] / 12.0 * D, np.maximum(cap - T, 0.0))

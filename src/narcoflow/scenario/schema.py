@@ -281,6 +281,9 @@ class Harm(Strict):
     treated_initial: Param = Field(description="OUD in treatment (MOUD) at start, persons.")
     remission_initial: Param = Field(description="In remission at start, persons.")
     initiation_rate: Param = Field(description="Yearly initiation into use, share of non-users.")
+    initiation_trend: Param | None = Field(
+        None, description="Yearly relative change of the initiation rate, 1/year; none means constant."
+    )
     progression_rate: Param = Field(description="Yearly progression use → OUD.")
     cessation_rate: Param = Field(description="Yearly cessation use → no use.")
     treatment_entry_rate: Param = Field(description="Yearly OUD → treatment (within capacity).")
@@ -295,7 +298,13 @@ class Harm(Strict):
     hazard_remission: Param = Field(description="Yearly overdose death hazard, in remission.")
     relative_risk_final: Param = Field(description="RR of overdose death with the final product.")
     volatility_weight: Param = Field(description="Hazard increase per unit relative purity change.")
-    naloxone_effect: Param = Field(description="Share of overdose deaths averted by naloxone.")
+    naloxone_effect: Param = Field(description="Share of overdose deaths averted by naloxone (at the start).")
+    naloxone_ceiling: Param | None = Field(
+        None, description="Share of deaths averted that naloxone scale-up approaches; none means no scale-up."
+    )
+    naloxone_growth: Param | None = Field(
+        None, description="Yearly rate at which the naloxone effect approaches its ceiling, 1/year."
+    )
     background_deaths: Param = Field(
         description="Yearly deaths counted in the observed category not driven by the modelled "
         "supply (e.g. pharmaceutical synthetic opioids)."
@@ -489,6 +498,13 @@ class Scenario(Strict):
                 )
             if a.action == "raid" and a.raid_destroys is None:
                 errors.append((f"agencies.{aid}.raid_destroys", "required for a raiding agency"))
+        h = self.harm
+        if h.initiation_trend is not None and h.initiation_trend.range[0] <= -1:
+            errors.append(("harm.initiation_trend", "the range must stay above -1 (a yearly rate)"))
+        if (h.naloxone_ceiling is None) != (h.naloxone_growth is None):
+            errors.append(
+                ("harm.naloxone_growth", "naloxone scale-up needs both naloxone_ceiling and naloxone_growth")
+            )
         for rid in self.market.regions:
             if rid not in nodes or self.node_kinds[nodes[rid].kind].role != "market":
                 errors.append((f"market.regions.{rid}", "not a market node"))
