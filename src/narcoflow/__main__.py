@@ -1,5 +1,6 @@
-"""``python -m narcoflow`` runs the command-line interface."""
+"""``python -m narcoflow`` — the same as the ``narcoflow`` command."""
 
 from narcoflow.cli import app
 
-app(prog_name="narcoflow")
+if __name__ == "__main__":
+    app()

@@ -545,3 +545,7 @@ def source_compare(
         source_command(scenario, members, seed, json_path, no_posterior, console=console)
     except NarcoFlowError as exc:
         _fail(exc)
+
+
+if __name__ == "__main__":
+    app()
