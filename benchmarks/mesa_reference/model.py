@@ -1108,7 +1108,7 @@ class SupplyModel(mesa.Model):
         if self.naloxone_scale_up:
             ceiling = max(h["naloxone_ceiling"], nal)
             nal = ceiling - (ceiling - nal) * math.exp(-h["naloxone_growth"] * self.years)
-        common = vol * self.levels["harm.hazard"] * (1.0 - min(nal * self.levels["harm.naloxone"], 1.0))
+        common = vol * self.levels["harm.hazard"] * (1.0 - min(nal, 1.0)) ** self.levels["harm.naloxone"]
         other = 1.0 - self.phi
         final = h["relative_risk_final"] * self.phi * self.levels["harm.final_risk"]
         self.hazard_multiplier = (other + final) * common

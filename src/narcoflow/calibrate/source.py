@@ -8,7 +8,8 @@ baseline with common random numbers:
 - *fentanyl overdose risk −20%*: a ``ramp_level`` event on ``harm.final_risk`` (×0.8 over 36 months
   from 2022-01);
 - *naloxone +20%*: a ``ramp_level`` event on ``harm.naloxone`` (×1.2 over 36 months from 2022-01), i.e.
-  the share of overdose deaths averted by naloxone is scaled by 1.2.
+  naloxone's availability is scaled by 1.2: the share of overdose deaths that survive naloxone goes
+  from (1 − e) to (1 − e)^1.2 (for a small share e averted, about e × 1.2 averted).
 
 The levers are scenario overrides that add one event each (:data:`LEVERS`, :meth:`Lever.overrides`),
 usable with :func:`narcoflow.load_scenario` or ``narcoflow run --set``. Every run's horizon is extended
@@ -181,7 +182,7 @@ LEVERS: dict[str, Lever] = {
         factor_range=(1.0, 2.0),
         months=36,
         date="2022-01",
-        description="SOURCE lever: naloxone +20% (share of deaths averted by naloxone x1.2) from 2022, "
+        description="SOURCE lever: naloxone +20% (naloxone availability x1.2) from 2022, "
         "3-year linear ramp",
         source_figure=SOURCE_NALOXONE,
     ),

@@ -2,10 +2,12 @@
 
 Stocks (persons, age 12+): no illicit opioid use (N), use without disorder (U), untreated opioid use
 disorder (D), in treatment (T), in remission (R). The overdose hazard of stock s is
-h_s·((1 − φ) + RR·φ·F)·H·volatility·(1 − min(1, e(t)·X)), with the event-driven levels H
+h_s·((1 − φ) + RR·φ·F)·H·volatility·(1 − e(t))^X, with the event-driven levels H
 (``harm.hazard``), F (``harm.final_risk``) and X (``harm.naloxone``), all 1 unless an event moves them;
 deaths involving the final product are the RR·φ·F part, plus a background of deaths in the observed
-category that the modelled supply does not drive.
+category that the modelled supply does not drive. The naloxone level X scales naloxone's availability:
+each unit averts the share e(t) of the deaths the previous units left, so X = 1.2 with e small is
+about 1.2·e, and the averted share approaches 1 only as X grows without bound.
 
 Two secular trends (both optional; absent, the old constant behaviour):
 - naloxone scale-up: the share of deaths averted, e(t) = e_max − (e_max − e_0)·exp(−g·t) (t in years
@@ -64,7 +66,8 @@ def step_harm(
     """Advance the population one month (in place) and return the month's deaths.
 
     ``hazard``, ``final_risk`` and ``naloxone`` are the event-driven multipliers (levels ``harm.*``):
-    of every overdose hazard, of the final product's part of it, and of the naloxone effect.
+    of every overdose hazard, of the final product's part of it, and of naloxone's availability (the
+    surviving share is (1 − e(t))^naloxone).
     """
     N, U, D, T, R = (stocks[:, i].copy() for i in range(5))
     h = (
@@ -81,7 +84,7 @@ def step_harm(
         / 12.0
     )
     rr = v["harm.relative_risk_final"]
-    common = volatility * hazard * (1.0 - np.minimum(naloxone_share(years, v) * naloxone, 1.0))
+    common = volatility * hazard * (1.0 - np.minimum(naloxone_share(years, v), 1.0)) ** naloxone
     other, final = 1.0 - phi, rr * phi * final_risk  # parts of the hazard multiplier
     mult = (other + final) * common
     deaths_by_stock = np.minimum(stocks * h * mult[:, None], stocks)

@@ -543,7 +543,7 @@ class Scenario(Strict):
         ``control.<commodity>``, ``cooperation.<relation>`` and ``intensity.<agency>`` start at their
         parameters' values; the harm multipliers start at 1: ``harm.hazard`` (all overdose hazards),
         ``harm.final_risk`` (the part of the hazard due to the final product, RR·φ) and ``harm.naloxone``
-        (the share of deaths naloxone averts).
+        (naloxone's availability: the share of deaths surviving naloxone is (1 − e)^level).
         """
         return (
             [f"control.{c}" for c in self.commodities]
