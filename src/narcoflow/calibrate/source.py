@@ -182,8 +182,7 @@ LEVERS: dict[str, Lever] = {
         factor_range=(1.0, 2.0),
         months=36,
         date="2022-01",
-        description="SOURCE lever: naloxone +20% (naloxone availability x1.2) from 2022, "
-        "3-year linear ramp",
+        description="SOURCE lever: naloxone +20% (naloxone availability x1.2) from 2022, 3-year linear ramp",
         source_figure=SOURCE_NALOXONE,
     ),
 }
