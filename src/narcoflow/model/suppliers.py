@@ -19,10 +19,6 @@ from narcoflow.model.aggregate import segment_sum
 class Firms:
     """Firm state, arrays [member, firm]."""
 
-    region: np.ndarray  # [F] source index
-    region_starts: np.ndarray  # starts of the non-empty regions (firms are sorted by region)
-    region_nonempty: np.ndarray  # indices of the non-empty regions
-    n_regions: int
     willingness: np.ndarray  # [M, F] float32 intercept a
     odds: np.ndarray  # [M, F] float32 exp(−willingness)
     capacity: np.ndarray  # [M, F] float32 kg/month of input
@@ -33,6 +29,12 @@ class Firms:
     bounds: np.ndarray  # [R + 1] region r holds firms bounds[r]:bounds[r + 1]
     finished_start: np.ndarray  # [M, R] within region r, member's firms from here on are `finished`
 
+    def per_region(self, x: np.ndarray) -> np.ndarray:
+        """Sums of ``x`` [M, F] over each source region's firms, [M, R] (0 for a region without firms)."""
+        counts = np.diff(self.bounds)
+        nonempty = np.flatnonzero(counts)
+        return segment_sum(x, self.bounds[nonempty], nonempty, counts.size)
+
 
 def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, v: dict) -> Firms:
     """Draw each member's firms: region by share, willingness, capacity and the finished flag.
@@ -41,11 +43,8 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
     first (firm identities carry no meaning), so the compiled monthly step runs two branch-free loops.
     """
     M = len(gens)
-    bounds = np.rint(np.cumsum(shares) * count).astype(np.int64)
-    region = np.searchsorted(bounds, np.arange(count), side="right")
-    counts = np.bincount(region, minlength=len(shares))
-    nonempty = np.flatnonzero(counts)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[nonempty]
+    ends = np.rint(np.cumsum(shares) * count).astype(np.int64)
+    region = np.searchsorted(ends, np.arange(count), side="right")
     z = rng.normal(gens, np.empty((M, 2 * count), dtype=np.float32))
     u = rng.uniform(gens, np.empty((M, count), dtype=np.float32))
     col = lambda name: v[name][:, None].astype(np.float32)  # noqa: E731
@@ -57,14 +56,7 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
     willingness = np.take_along_axis(willingness, order, axis=1)
     capacity = np.take_along_axis(capacity, order, axis=1)
     finished = np.take_along_axis(finished, order, axis=1)
-    rbounds = np.searchsorted(region, np.arange(len(shares) + 1))
-    not_finished = np.add.reduceat(~finished, rbounds[:-1], axis=1) if count else np.zeros((M, 0))
-    not_finished = np.where(counts[None, :] > 0, not_finished, 0)  # reduceat of an empty segment
-    return Firms(
-        region=region,
-        region_starts=starts,
-        region_nonempty=nonempty,
-        n_regions=len(shares),
+    firms = Firms(
         willingness=willingness,
         odds=np.exp(-willingness),
         capacity=capacity,
@@ -72,9 +64,11 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
         active=np.ones((M, count), dtype=bool),
         scrutinized=np.zeros((M, count), dtype=bool),
         u=u,
-        bounds=rbounds,
-        finished_start=(rbounds[:-1][None, :] + not_finished).astype(np.int64),
+        bounds=np.searchsorted(region, np.arange(len(shares) + 1)),
+        finished_start=np.zeros((M, len(shares)), dtype=np.int64),
     )
+    firms.finished_start = firms.bounds[:-1][None, :] + firms.per_region((~finished).astype(np.int64))
+    return firms
 
 
 def draw_scrutiny(
@@ -137,7 +131,7 @@ def step_firms(
     odds_fin = np.exp(-(b * premium_final)[:, None] + (c * control_final)[:, None] * sanction)
     catch_in, catch_fin = det * control_input, det * control_final
     resilience = np.asarray(v["suppliers.resilience"], dtype=np.float64)
-    R = firms.n_regions
+    R = firms.bounds.size - 1
     if states is not None:
         cap_in = np.zeros((M, R))
         cap_fin = np.zeros((M, R))
@@ -169,11 +163,8 @@ def step_firms(
         reentered = ~active & (u < resilience[:, None])
         firms.active = (active & ~caught) | reentered
         cap = firms.capacity.astype(np.float64)
-
-        def per_region(sel: np.ndarray) -> np.ndarray:
-            return segment_sum(np.where(sel, cap, 0.0), firms.region_starts, firms.region_nonempty, R)
-
-        cap_in, cap_fin = per_region(sells_in), per_region(sells_fin)
+        cap_in = firms.per_region(np.where(sells_in, cap, 0.0))
+        cap_fin = firms.per_region(np.where(sells_fin, cap, 0.0))
         selling, shut = sells.sum(axis=1), caught.sum(axis=1)
     return SupplyMonth(
         available_input=cap_in,
