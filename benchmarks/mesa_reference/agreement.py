@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -41,21 +40,12 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from engine import source_fingerprint  # benchmarks/engine.py
 from mesa_reference.model import check_paths, run_member, world_for
 from narcoflow.results import KG_TO_LB
 
 KS_YEAR = 2022
 KS_ALPHA = 0.01
-
-
-def source_fingerprint(package_dir: Path) -> str:
-    """Short hash of the package's ``.py`` and ``.yaml`` files (as in ``benchmarks/engine.py``)."""
-    h = hashlib.sha256()
-    for f in sorted(package_dir.rglob("*")):
-        if f.suffix in {".py", ".yaml"} and "__pycache__" not in f.parts:
-            h.update(f.relative_to(package_dir).as_posix().encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:12]
 
 
 def yearly(monthly: np.ndarray, y0: int, m0: int, fiscal_start: int | None = None) -> dict[int, np.ndarray]:
