@@ -140,7 +140,7 @@ def _run_batch(
     D = cm.delay_slots
     fam_in, fam_out = cm.inbound, cm.outbound
     gens = rng.member_generators(seed, members)
-    states = kernels.state_addresses(gens) if kernels.ENABLED else None  # compiled steps
+    states = kernels.state_addresses(gens) if kernels.available() else None  # compiled steps
 
     # --- parameters as arrays
     value = np.stack([v[f"commodities.{c}.value"] for c in net.commodity_ids], axis=1)  # [M, C]

@@ -34,12 +34,33 @@ def test_binomial_is_numpys_draw_for_draw(seed: int, n_max: int, p_scale: float)
     ours = rng.member_generators(seed % 1000, range(3))
     ref = rng.member_generators(seed % 1000, range(3))
     out = np.zeros_like(n)
-    kernels.binomial_rows(kernels.FUNCTIONS, kernels.state_addresses(ours), n, p, out)
+    kernels.binomial_rows(kernels.state_addresses(ours), n, p, out)
     expected = np.array([g.binomial(n[i], p[i]) for i, g in enumerate(ref)])
     expected[n == 0] = 0
     assert np.array_equal(out, expected)
     # and the streams are left in the same place
     assert [g.random() for g in ours] == [g.random() for g in ref]
+
+
+@needs_numba
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**63), before=st.integers(0, 5), n=st.integers(0, 200))
+def test_fill_float32_is_numpys_draw_for_draw(seed: int, before: int, n: int) -> None:
+    """The inlined PCG64 gives Generator.random(dtype=float32)'s numbers and leaves the same state,
+    whatever half of a 64-bit output is buffered before (``before`` odd) and however many are drawn."""
+    ours, ref = np.random.default_rng(seed), np.random.default_rng(seed)
+    ours.random(before, dtype=np.float32)
+    ref.random(before, dtype=np.float32)
+    got = np.empty(n, dtype=np.float32)
+    kernels.fill_float32(kernels.state_addresses([ours])[0], got)
+    assert np.array_equal(got, ref.random(n, dtype=np.float32))
+    assert ours.bit_generator.state == ref.bit_generator.state
+    assert ours.random(3).tolist() == ref.random(3).tolist()
+
+
+def test_available_checks_the_state_layout() -> None:
+    """The one-off check draws with both and finds them equal here (else the engine runs numpy)."""
+    assert kernels.available() == kernels.ENABLED
 
 
 def test_draw_log_counts_every_firm_uniform(baseline: narcoflow.Scenario) -> None:

@@ -3,10 +3,13 @@
 Two steps dominate the engine's time: the firms' monthly decisions (5,000 firms per member) and the
 shipping of flows with binomial seizures (one draw per organization, edge and commodity). Here they
 run as numba kernels over all members in one call. The kernels draw from each member's
-``numpy.random.PCG64`` through the bit generator's C interface (``ctypes.next_double`` /
-``next_uint32`` with the generator's state address), so member k still draws from its own stream —
-exactly the variates numpy's ``Generator.random`` and ``Generator.binomial`` would give — and a member's
-numbers do not depend on the batch around it.
+``numpy.random.PCG64`` itself: they read the generator's 128-bit state and increment through its C state
+address (``bit_generator.ctypes.state_address``), advance it with PCG64's own arithmetic (128-bit
+multiply-add, XSL-RR output) inlined into the loop, and write it back — so member k still draws from its
+own stream, exactly the variates numpy's ``Generator.random`` and ``Generator.binomial`` would give,
+and a member's numbers do not depend on the batch around it. ``available()`` checks once per process
+that the state is laid out as read here (numpy's ``pcg64_state`` since 1.17), by drawing with both;
+if it is not, the engine runs the numpy path.
 
 The binomial sampler below is NumPy's (``random_binomial`` in ``numpy/random/src/distributions``:
 inversion when n·min(p, 1−p) ≤ 30, else BTPE), as ported to Python by numba
@@ -21,9 +24,9 @@ streams. ``benchmarks/README.md`` gives what the kernels gained.
 
 from __future__ import annotations
 
-import ctypes
 import math
 import os
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,12 +38,9 @@ except ImportError:  # pragma: no cover - exercised only where numba is missing
 
 ENABLED = numba is not None and os.environ.get("NARCOFLOW_NUMBA", "1") != "0"
 
-_probe = np.random.PCG64(0)
-_next_double_addr = ctypes.cast(_probe.ctypes.next_double, ctypes.c_void_p).value
-_next_uint32_addr = ctypes.cast(_probe.ctypes.next_uint32, ctypes.c_void_p).value
-#: addresses of PCG64's C ``next_double`` and ``next_uint32``, passed to the kernels as arguments (not
-#: baked into them) so that numba can cache the compiled kernels across processes
-FUNCTIONS = np.array([_next_double_addr, _next_uint32_addr], dtype=np.uint64)
+#: PCG64's multiplier (numpy/random/src/pcg64/pcg64.h: PCG_DEFAULT_MULTIPLIER_HIGH, _LOW)
+_MULT_HI = 2549297995355413924
+_MULT_LO = 4865540595714422341
 NUMPY_BTPE_FIXED = tuple(int(x) for x in np.__version__.split(".")[:2]) >= (2, 5)
 
 
@@ -52,6 +52,40 @@ def state_addresses(gens: Sequence[np.random.Generator]) -> np.ndarray:
     return np.array([g.bit_generator.ctypes.state_address for g in gens], dtype=np.uint64)
 
 
+_layout_ok: bool | None = None
+
+
+def available() -> bool:
+    """Whether the drawing kernels can run here: numba enabled, and numpy's PCG64 state laid out as
+    they read it — checked once per process by drawing float32 uniforms and binomials with both."""
+    global _layout_ok
+    if not ENABLED:
+        return False
+    if _layout_ok is None:
+        ours, ref = np.random.default_rng(20191), np.random.default_rng(20191)
+        ours.random(3, dtype=np.float32)  # leave half a 64-bit output buffered, as runs do
+        ref.random(3, dtype=np.float32)
+        got = np.empty(41, dtype=np.float32)
+        fill_float32(state_addresses([ours])[0], got)
+        n = np.array([[7, 300, 90_000]], dtype=np.int64)
+        p = np.array([[0.3, 0.02, 0.6]])
+        draws = np.zeros_like(n)
+        binomial_rows(state_addresses([ours]), n, p, draws)
+        _layout_ok = (
+            np.array_equal(got, ref.random(41, dtype=np.float32))
+            and np.array_equal(draws[0], ref.binomial(n[0], p[0]))
+            and ours.bit_generator.state == ref.bit_generator.state
+        )
+        if not _layout_ok:
+            warnings.warn(
+                "numpy's PCG64 state is not laid out as narcoflow's compiled kernels expect; "
+                "running the (slower) numpy path",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+    return _layout_ok
+
+
 def _jit(fn):
     return numba.njit(cache=True, nogil=True)(fn) if ENABLED else fn
 
@@ -61,35 +95,170 @@ if ENABLED:
     from numba.core import types
     from numba.extending import intrinsic
 
-    @intrinsic
-    def _call_double(typingctx, fn, state):
-        """Call the C function at address ``fn`` (double (*)(void *)) with ``state``."""
-
-        def codegen(context, builder, signature, args):
-            fnty = ir.FunctionType(ir.DoubleType(), [ir.IntType(64)])
-            return builder.call(builder.inttoptr(args[0], fnty.as_pointer()), [args[1]])
-
-        return types.float64(types.uint64, types.uint64), codegen
+    _I32, _I64, _I128 = ir.IntType(32), ir.IntType(64), ir.IntType(128)
 
     @intrinsic
-    def _call_uint32(typingctx, fn, state):
-        """Call the C function at address ``fn`` (uint32_t (*)(void *)) with ``state``."""
+    def _load_u64(typingctx, addr):
+        """The uint64 at address ``addr``."""
 
         def codegen(context, builder, signature, args):
-            fnty = ir.FunctionType(ir.IntType(32), [ir.IntType(64)])
-            return builder.call(builder.inttoptr(args[0], fnty.as_pointer()), [args[1]])
+            return builder.load(builder.inttoptr(args[0], _I64.as_pointer()), align=4)
 
-        return types.uint32(types.uint64, types.uint64), codegen
+        return types.uint64(types.uint64), codegen
+
+    @intrinsic
+    def _store_u64(typingctx, addr, value):
+        """Write the uint64 ``value`` at address ``addr``."""
+
+        def codegen(context, builder, signature, args):
+            builder.store(args[1], builder.inttoptr(args[0], _I64.as_pointer()), align=4)
+            return context.get_dummy_value()
+
+        return types.void(types.uint64, types.uint64), codegen
+
+    @intrinsic
+    def _load_u32(typingctx, addr):
+        """The uint32 at address ``addr``."""
+
+        def codegen(context, builder, signature, args):
+            return builder.load(builder.inttoptr(args[0], _I32.as_pointer()), align=4)
+
+        return types.uint32(types.uint64), codegen
+
+    @intrinsic
+    def _store_u32(typingctx, addr, value):
+        """Write the uint32 ``value`` at address ``addr``."""
+
+        def codegen(context, builder, signature, args):
+            builder.store(args[1], builder.inttoptr(args[0], _I32.as_pointer()), align=4)
+            return context.get_dummy_value()
+
+        return types.void(types.uint64, types.uint32), codegen
+
+    @intrinsic
+    def _mul_add128(typingctx, a_lo, a_hi, b_lo, b_hi, c_lo, c_hi):
+        """a·b + c mod 2^128 on (low, high) uint64 halves, returned as (low, high)."""
+
+        def codegen(context, builder, signature, args):
+            def join(lo, hi):
+                wide = builder.shl(builder.zext(hi, _I128), ir.Constant(_I128, 64))
+                return builder.or_(builder.zext(lo, _I128), wide)
+
+            a, b, c = join(args[0], args[1]), join(args[2], args[3]), join(args[4], args[5])
+            r = builder.add(builder.mul(a, b), c)
+            hi = builder.trunc(builder.lshr(r, ir.Constant(_I128, 64)), _I64)
+            return context.make_tuple(builder, signature.return_type, [builder.trunc(r, _I64), hi])
+
+        u = types.uint64
+        return types.UniTuple(u, 2)(u, u, u, u, u, u), codegen
 
     @numba.njit(inline="always")
-    def next_double(fns, state):
-        """A uniform double from the stream at ``state`` (``Generator.random()``)."""
-        return _call_double(fns[0], state)
+    def _output(lo, hi):
+        """PCG64's XSL-RR output of the 128-bit state (pcg_output_xsl_rr_128_64)."""
+        x = hi ^ lo
+        r = hi >> np.uint64(58)
+        return (x >> r) | (x << ((np.uint64(64) - r) & np.uint64(63)))
 
     @numba.njit(inline="always")
-    def next_float32(fns, state):
-        """A float32 uniform from the stream at ``state`` (``Generator.random(dtype=float32)``)."""
-        return np.float32((_call_uint32(fns[1], state) >> np.uint32(8)) * np.float32(1.0 / 16777216.0))
+    def _open(addr, s):
+        """Copy the 128-bit state and increment of the PCG64 at ``addr`` into ``s`` (uint64[4])."""
+        p = _load_u64(addr)  # pcg64_state.pcg_state: pointer to {uint128 state, uint128 inc}
+        s[0] = _load_u64(p)
+        s[1] = _load_u64(p + np.uint64(8))
+        s[2] = _load_u64(p + np.uint64(16))
+        s[3] = _load_u64(p + np.uint64(24))
+
+    @numba.njit(inline="always")
+    def _close(addr, s):
+        """Write the advanced state in ``s`` back to the PCG64 at ``addr``."""
+        p = _load_u64(addr)
+        _store_u64(p, s[0])
+        _store_u64(p + np.uint64(8), s[1])
+
+    @numba.njit(inline="always")
+    def next_double(s):
+        """A uniform double from the opened stream ``s`` (``Generator.random()``: next64 >> 11 · 2^−53)."""
+        lo, hi = _mul_add128(s[0], s[1], np.uint64(_MULT_LO), np.uint64(_MULT_HI), s[2], s[3])
+        s[0] = lo
+        s[1] = hi
+        return np.float64(_output(lo, hi) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+    @numba.njit(inline="always")
+    def _f32(x):
+        """numpy's float32 from 32 random bits: (x >> 8) · 2^−24."""
+        return np.float32((np.uint32(x) >> np.uint32(8)) * np.float32(1.0 / 16777216.0))
+
+
+@_jit
+def fill_float32(addr, out):
+    """Fill ``out`` as ``Generator.random(out=out, dtype=float32)`` does, from the PCG64 at ``addr``.
+
+    Each 64-bit output gives two float32 (low half first; numpy keeps the high half in the generator's
+    ``has_uint32``/``uinteger`` buffer, which is honoured and left as numpy leaves it). Four states are
+    advanced in step (each by PCG64's multiplier and increment raised to the 4th power), so the 128-bit
+    multiplications of consecutive outputs overlap instead of waiting on one another.
+    """
+    n = out.size
+    s = np.empty(4, dtype=np.uint64)
+    _open(addr, s)
+    lo, hi, ilo, ihi = s[0], s[1], s[2], s[3]
+    has = _load_u32(addr + np.uint64(8))  # pcg64_state.has_uint32
+    buf = _load_u32(addr + np.uint64(12))  # pcg64_state.uinteger
+    j = 0
+    if has != 0 and n > 0:
+        out[0] = _f32(buf)
+        has = np.uint32(0)
+        j = 1
+    zero = np.uint64(0)
+    mlo, mhi = np.uint64(_MULT_LO), np.uint64(_MULT_HI)
+    steps = (n - j) // 2
+    k = 0
+    if steps >= 8:
+        m2l, m2h = _mul_add128(mlo, mhi, mlo, mhi, zero, zero)  # M^2
+        m4l, m4h = _mul_add128(m2l, m2h, m2l, m2h, zero, zero)  # M^4
+        c2l, c2h = _mul_add128(ilo, ihi, mlo, mhi, ilo, ihi)  # inc·(1 + M)
+        c4l, c4h = _mul_add128(c2l, c2h, m2l, m2h, c2l, c2h)  # inc·(1 + M + M^2 + M^3)
+        s1l, s1h = _mul_add128(lo, hi, mlo, mhi, ilo, ihi)
+        s2l, s2h = _mul_add128(s1l, s1h, mlo, mhi, ilo, ihi)
+        s3l, s3h = _mul_add128(s2l, s2h, mlo, mhi, ilo, ihi)
+        s4l, s4h = _mul_add128(s3l, s3h, mlo, mhi, ilo, ihi)
+        while k + 4 <= steps:
+            v1, v2 = _output(s1l, s1h), _output(s2l, s2h)
+            v3, v4 = _output(s3l, s3h), _output(s4l, s4h)
+            out[j] = _f32(v1)
+            out[j + 1] = _f32(v1 >> np.uint64(32))
+            out[j + 2] = _f32(v2)
+            out[j + 3] = _f32(v2 >> np.uint64(32))
+            out[j + 4] = _f32(v3)
+            out[j + 5] = _f32(v3 >> np.uint64(32))
+            out[j + 6] = _f32(v4)
+            out[j + 7] = _f32(v4 >> np.uint64(32))
+            j += 8
+            k += 4
+            lo, hi = s4l, s4h
+            buf = np.uint32(v4 >> np.uint64(32))
+            s1l, s1h = _mul_add128(s1l, s1h, m4l, m4h, c4l, c4h)
+            s2l, s2h = _mul_add128(s2l, s2h, m4l, m4h, c4l, c4h)
+            s3l, s3h = _mul_add128(s3l, s3h, m4l, m4h, c4l, c4h)
+            s4l, s4h = _mul_add128(s4l, s4h, m4l, m4h, c4l, c4h)
+    while j + 1 < n:
+        lo, hi = _mul_add128(lo, hi, mlo, mhi, ilo, ihi)
+        v = _output(lo, hi)
+        out[j] = _f32(v)
+        out[j + 1] = _f32(v >> np.uint64(32))
+        buf = np.uint32(v >> np.uint64(32))
+        j += 2
+    if j < n:
+        lo, hi = _mul_add128(lo, hi, mlo, mhi, ilo, ihi)
+        v = _output(lo, hi)
+        out[j] = _f32(v)
+        has = np.uint32(1)
+        buf = np.uint32(v >> np.uint64(32))
+    s[0] = lo
+    s[1] = hi
+    _close(addr, s)
+    _store_u32(addr + np.uint64(8), has)
+    _store_u32(addr + np.uint64(12), buf)
 
 
 # ----------------------------------------------------------------------------------- binomial (NumPy's)
@@ -125,7 +294,7 @@ def _squeeze_reject(lna, xm, m, n, y, r, q):
 
 
 @_jit
-def _binomial_btpe(fns, state, n, r):
+def _binomial_btpe(rs, n, r):
     q = 1.0 - r
     fm = n * r + r
     m = math.floor(fm)
@@ -150,8 +319,8 @@ def _binomial_btpe(fns, state, n, r):
     while True:
         if case == 10:
             nrq = n * r * q
-            u = next_double(fns, state) * p4
-            v = next_double(fns, state)
+            u = next_double(rs) * p4
+            v = next_double(rs)
             if u > p1:
                 case = 20
                 continue
@@ -228,20 +397,20 @@ def _binomial_btpe(fns, state, n, r):
 
 
 @_jit
-def _binomial_inversion(fns, state, n, p):
+def _binomial_inversion(rs, n, p):
     q = 1.0 - p
     qn = math.exp(n * math.log(q))
     np_ = n * p
     bound = min(n, np_ + 10.0 * math.sqrt(np_ * q + 1))
     X = 0
     px = qn
-    U = next_double(fns, state)
+    U = next_double(rs)
     while px < U:
         X = X + 1
         if bound < X:
             X = 0
             px = qn
-            U = next_double(fns, state)
+            U = next_double(rs)
         else:
             U -= px
             px = ((n - X + 1) * p * px) / (X * q)
@@ -249,48 +418,50 @@ def _binomial_inversion(fns, state, n, p):
 
 
 @_jit
-def binomial(fns, state, n, p):
-    """One Binomial(n, p) draw from the stream at ``state`` — NumPy's ``Generator.binomial``."""
+def binomial(rs, n, p):
+    """One Binomial(n, p) draw from the opened stream ``rs`` — NumPy's ``Generator.binomial``."""
     if n == 0 or p == 0.0:
         return 0
     if p <= 0.5:
         if p * n <= 30.0:
-            return _binomial_inversion(fns, state, n, p)
-        return _binomial_btpe(fns, state, n, p)
+            return _binomial_inversion(rs, n, p)
+        return _binomial_btpe(rs, n, p)
     q = 1.0 - p
     if q * n <= 30.0:
-        return n - _binomial_inversion(fns, state, n, q)
-    return n - _binomial_btpe(fns, state, n, q)
+        return n - _binomial_inversion(rs, n, q)
+    return n - _binomial_btpe(rs, n, q)
 
 
 @_jit
-def binomial_rows(fns, states, n, p, out):
+def binomial_rows(states, n, p, out):
     """``out[i, j] = Binomial(n[i, j], p[i, j])`` drawn from member i's stream, row by row."""
+    s = np.empty(4, dtype=np.uint64)
     for i in range(n.shape[0]):
-        s = states[i]
+        _open(states[i], s)
         for j in range(n.shape[1]):
-            out[i, j] = binomial(fns, s, n[i, j], p[i, j]) if n[i, j] > 0 else 0
+            out[i, j] = binomial(s, n[i, j], p[i, j]) if n[i, j] > 0 else 0
+        _close(states[i], s)
 
 
 # ------------------------------------------------------------------------------------------- firm step
 @_jit
 def firm_step(
-    fns, states, odds, capacity, finished_start, active, scrutinized, bounds, odds_in, odds_fin,
+    states, odds, capacity, finished_start, active, scrutinized, bounds, odds_in, odds_fin,
     resilience, catch_in, catch_fin, cap_in, cap_fin, selling, shut, ubuf,
 ):  # fmt: skip
     """One month of every member's firms (see ``narcoflow.model.suppliers.step_firms``).
 
     Per member: draw one float32 uniform per firm from the member's stream (as
-    ``Generator.random(dtype=float32)``), then decide branch-free, region by region: region r holds
-    firms ``bounds[r]:bounds[r + 1]``, those from ``finished_start[i, r]`` on can also sell the final
-    product. ``active`` and ``scrutinized`` are uint8 views of boolean arrays; ``active`` is updated in
-    place.
+    ``Generator.random(dtype=float32)``), then decide region by region: region r holds firms
+    ``bounds[r]:bounds[r + 1]``, those from ``finished_start[i, r]`` on can also sell the final product.
+    ``active`` and ``scrutinized`` are uint8 views of boolean arrays; ``active`` is updated in place.
+    The decisions are 0/1 integers combined with ``&``/``|`` (no branches on the random outcome); the
+    capacity sums run in firm order, as the numpy path's.
     """
-    M, F = odds.shape
+    M = odds.shape[0]
     for i in range(M):
-        st = states[i]
-        for f in range(F):
-            ubuf[f] = next_float32(fns, st)
+        fill_float32(states[i], ubuf)
+        od, cp, ac, sc = odds[i], capacity[i], active[i], scrutinized[i]
         res = resilience[i]
         n_sell = 0
         n_shut = 0
@@ -306,37 +477,33 @@ def firm_step(
             mid = finished_start[i, r]
             for f in range(bounds[r], mid):  # firms that sell only the input
                 u = np.float64(ubuf[f])
-                act = active[i, f] != 0
-                scr = scrutinized[i, f]
-                ud_in = u * (1.0 + np.float64(odds[i, f]) * (bi0 + scr * dbi))
-                s_in = act & (ud_in < 1.0)
-                caught = s_in & (scr != 0) & (ud_in < ci)
-                acc_in += np.float64(capacity[i, f]) * np.float64(s_in)
-                n_sell += np.int64(s_in)
-                n_shut += np.int64(caught)
-                stay = act & (caught == False)  # noqa: E712 - numba: `~` on a bool gives an int
-                back = (act == False) & (u < res)  # noqa: E712
-                active[i, f] = np.uint8(stay | back)
+                act = np.int64(ac[f])
+                scr = np.int64(sc[f])
+                ud_in = u * (1.0 + np.float64(od[f]) * (bi0 + scr * dbi))
+                s_in = act & np.int64(ud_in < 1.0)
+                caught = s_in & scr & np.int64(ud_in < ci)
+                acc_in += np.float64(cp[f]) * np.float64(s_in)
+                n_sell += s_in
+                n_shut += caught
+                ac[f] = np.uint8((act & (1 - caught)) | ((1 - act) & np.int64(u < res)))
             for f in range(mid, bounds[r + 1]):  # firms that can sell both
                 u = np.float64(ubuf[f])
-                act = active[i, f] != 0
-                scr = scrutinized[i, f]
-                a = np.float64(odds[i, f])
+                act = np.int64(ac[f])
+                scr = np.int64(sc[f])
+                a = np.float64(od[f])
                 ud_in = u * (1.0 + a * (bi0 + scr * dbi))
                 ud_fin = u * (1.0 + a * (bf0 + scr * dbf))
-                s_in = act & (ud_in < 1.0)
-                s_fin = act & (ud_fin < 1.0)
+                s_in = act & np.int64(ud_in < 1.0)
+                s_fin = act & np.int64(ud_fin < 1.0)
                 s_any = s_in | s_fin
-                ud = ud_fin if ud_fin < ud_in else ud_in
-                caught = s_any & (scr != 0) & (ud < ci + np.float64(s_fin) * dc)
-                c = np.float64(capacity[i, f])
+                ud = min(ud_fin, ud_in)
+                caught = s_any & scr & np.int64(ud < ci + np.float64(s_fin) * dc)
+                c = np.float64(cp[f])
                 acc_in += c * np.float64(s_in)
                 acc_fin += c * np.float64(s_fin)
-                n_sell += np.int64(s_any)
-                n_shut += np.int64(caught)
-                stay = act & (caught == False)  # noqa: E712
-                back = (act == False) & (u < res)  # noqa: E712
-                active[i, f] = np.uint8(stay | back)
+                n_sell += s_any
+                n_shut += caught
+                ac[f] = np.uint8((act & (1 - caught)) | ((1 - act) & np.int64(u < res)))
             cap_in[i, r] += acc_in
             cap_fin[i, r] += acc_fin
         selling[i] = n_sell
@@ -346,7 +513,7 @@ def firm_step(
 # ------------------------------------------------------------------------------------------------ ship
 @_jit
 def ship_kernel(
-    fns, states, y, tracer, use_tracer, g_lo, g_hi, perm, g_edge, g_col, g_risk, g_node, g_comm, g_org,
+    states, y, tracer, use_tracer, g_lo, g_hi, perm, g_edge, g_col, g_risk, g_node, g_comm, g_org,
     seize_prob, size, exposure, seized_exp, seized, events, arriving, seized_org, flow_org_node,
     draw_n, draw_p,
 ):  # fmt: skip
@@ -360,8 +527,9 @@ def ship_kernel(
     """
     M = y.shape[0]
     G = g_lo.size
+    s = np.empty(4, dtype=np.uint64)
     for i in range(M):
-        st = states[i]
+        _open(states[i], s)
         for g in range(G):
             X = 0.0
             for j in range(g_lo[g], g_hi[g]):
@@ -372,7 +540,7 @@ def ship_kernel(
             q = seize_prob[i, g_col[g]]
             draw_n[i, g] = n
             draw_p[i, g] = q
-            S = binomial(fns, st, n, q)
+            S = binomial(s, n, q)
             frac = S / n if n > 0 else 0.0
             if frac > 0.0:
                 keep = 1.0 - frac
@@ -390,6 +558,7 @@ def ship_kernel(
             arriving[i, c, nd] += X
             seized_org[i, g_org[g], c] += sg
             flow_org_node[i, g_org[g], nd] += X
+        _close(states[i], s)
 
 
 @_jit

@@ -216,7 +216,7 @@ def ship(
         draw_n = np.zeros((M, fl.lo.size), dtype=np.int64)
         draw_p = np.zeros((M, fl.lo.size))
         kernels.ship_kernel(
-            kernels.FUNCTIONS, states, y, y if tracer is None else tracer, tracer is not None,
+            states, y, y if tracer is None else tracer, tracer is not None,
             fl.lo, fl.hi, fl.perm, fl.edge, fl.edge * C + fl.commodity, fl.risk_col, fl.node, fl.commodity,
             fl.org, seize_prob, shipment_size, exposure, seized_exp, seized, events, arriving, seized_org,
             flow_org_node, draw_n, draw_p,

@@ -139,7 +139,7 @@ def step_firms(
         shut = np.zeros(M, dtype=np.int64)
         u8 = lambda x: x.view(np.uint8)  # noqa: E731
         kernels.firm_step(
-            kernels.FUNCTIONS, states, firms.odds, firms.capacity, firms.finished_start, u8(firms.active),
+            states, firms.odds, firms.capacity, firms.finished_start, u8(firms.active),
             u8(firms.scrutinized), firms.bounds, odds_in, odds_fin, resilience, catch_in, catch_fin,
             cap_in, cap_fin, selling, shut, np.empty(firms.odds.shape[1], dtype=np.float32),
         )  # fmt: skip
