@@ -444,9 +444,60 @@ def binomial_rows(states, n, p, out):
 
 
 # ------------------------------------------------------------------------------------------- firm step
+def _jit_inline(fn):
+    return numba.njit(inline="always")(fn) if ENABLED else fn
+
+
+# The two loops below take slices starting at 0 (not a range from an array's bound): numba can then
+# prove the index non-negative, drop its wraparound check, and LLVM vectorizes the loop (≈ 2.4×).
+@_jit_inline
+def _firms_input_only(u_, od, cp, ac, sc, b0, db, catch, res):
+    acc = 0
+    n_sell = 0
+    n_shut = 0
+    for k in range(u_.size):
+        u = np.float64(u_[k])
+        act = np.int64(ac[k])
+        scr = np.int64(sc[k])
+        ud_in = u * (1.0 + np.float64(od[k]) * (b0 + scr * db))
+        s_in = act & np.int64(ud_in < 1.0)
+        caught = s_in & scr & np.int64(ud_in < catch)
+        acc += cp[k] * s_in
+        n_sell += s_in
+        n_shut += caught
+        ac[k] = np.uint8((act & (1 - caught)) | ((1 - act) & np.int64(u < res)))
+    return acc, n_sell, n_shut
+
+
+@_jit_inline
+def _firms_both(u_, od, cp, ac, sc, bi0, dbi, bf0, dbf, catch, dc, res):
+    acc_in = 0
+    acc_fin = 0
+    n_sell = 0
+    n_shut = 0
+    for k in range(u_.size):
+        u = np.float64(u_[k])
+        act = np.int64(ac[k])
+        scr = np.int64(sc[k])
+        a = np.float64(od[k])
+        ud_in = u * (1.0 + a * (bi0 + scr * dbi))
+        ud_fin = u * (1.0 + a * (bf0 + scr * dbf))
+        s_in = act & np.int64(ud_in < 1.0)
+        s_fin = act & np.int64(ud_fin < 1.0)
+        s_any = s_in | s_fin
+        ud = min(ud_fin, ud_in)
+        caught = s_any & scr & np.int64(ud < catch + np.float64(s_fin) * dc)
+        acc_in += cp[k] * s_in
+        acc_fin += cp[k] * s_fin
+        n_sell += s_any
+        n_shut += caught
+        ac[k] = np.uint8((act & (1 - caught)) | ((1 - act) & np.int64(u < res)))
+    return acc_in, acc_fin, n_sell, n_shut
+
+
 @_jit
 def firm_step(
-    states, odds, capacity, finished_start, active, scrutinized, bounds, odds_in, odds_fin,
+    states, odds, units, finished_start, active, scrutinized, bounds, odds_in, odds_fin,
     resilience, catch_in, catch_fin, cap_in, cap_fin, selling, shut, ubuf,
 ):  # fmt: skip
     """One month of every member's firms (see ``narcoflow.model.suppliers.step_firms``).
@@ -455,57 +506,32 @@ def firm_step(
     ``Generator.random(dtype=float32)``), then decide region by region: region r holds firms
     ``bounds[r]:bounds[r + 1]``, those from ``finished_start[i, r]`` on can also sell the final product.
     ``active`` and ``scrutinized`` are uint8 views of boolean arrays; ``active`` is updated in place.
-    The decisions are 0/1 integers combined with ``&``/``|`` (no branches on the random outcome); the
-    capacity sums run in firm order, as the numpy path's.
+    The decisions are 0/1 integers combined with ``&``/``|`` (no branches on the random outcome), and the
+    capacities offered are summed as integer ``units`` (``Firms.capacity_units``) into ``cap_in`` /
+    ``cap_fin`` [M, R] int64 — exact in any order, so the loops vectorize.
     """
-    M = odds.shape[0]
-    for i in range(M):
+    for i in range(odds.shape[0]):
         fill_float32(states[i], ubuf)
-        od, cp, ac, sc = odds[i], capacity[i], active[i], scrutinized[i]
-        res = resilience[i]
+        od, cp, ac, sc = odds[i], units[i], active[i], scrutinized[i]
+        bi0 = odds_in[i, 0]
+        bf0 = odds_fin[i, 0]
+        ci = catch_in[i]
         n_sell = 0
         n_shut = 0
-        bi0 = odds_in[i, 0]
-        dbi = odds_in[i, 1] - bi0
-        bf0 = odds_fin[i, 0]
-        dbf = odds_fin[i, 1] - bf0
-        ci = catch_in[i]
-        dc = catch_fin[i] - ci
         for r in range(bounds.size - 1):
-            acc_in = 0.0
-            acc_fin = 0.0
-            mid = finished_start[i, r]
-            for f in range(bounds[r], mid):  # firms that sell only the input
-                u = np.float64(ubuf[f])
-                act = np.int64(ac[f])
-                scr = np.int64(sc[f])
-                ud_in = u * (1.0 + np.float64(od[f]) * (bi0 + scr * dbi))
-                s_in = act & np.int64(ud_in < 1.0)
-                caught = s_in & scr & np.int64(ud_in < ci)
-                acc_in += np.float64(cp[f]) * np.float64(s_in)
-                n_sell += s_in
-                n_shut += caught
-                ac[f] = np.uint8((act & (1 - caught)) | ((1 - act) & np.int64(u < res)))
-            for f in range(mid, bounds[r + 1]):  # firms that can sell both
-                u = np.float64(ubuf[f])
-                act = np.int64(ac[f])
-                scr = np.int64(sc[f])
-                a = np.float64(od[f])
-                ud_in = u * (1.0 + a * (bi0 + scr * dbi))
-                ud_fin = u * (1.0 + a * (bf0 + scr * dbf))
-                s_in = act & np.int64(ud_in < 1.0)
-                s_fin = act & np.int64(ud_fin < 1.0)
-                s_any = s_in | s_fin
-                ud = min(ud_fin, ud_in)
-                caught = s_any & scr & np.int64(ud < ci + np.float64(s_fin) * dc)
-                c = np.float64(cp[f])
-                acc_in += c * np.float64(s_in)
-                acc_fin += c * np.float64(s_fin)
-                n_sell += s_any
-                n_shut += caught
-                ac[f] = np.uint8((act & (1 - caught)) | ((1 - act) & np.int64(u < res)))
-            cap_in[i, r] += acc_in
-            cap_fin[i, r] += acc_fin
+            lo, mid, hi = bounds[r], finished_start[i, r], bounds[r + 1]
+            a_in, s1, c1 = _firms_input_only(
+                ubuf[lo:mid], od[lo:mid], cp[lo:mid], ac[lo:mid], sc[lo:mid],
+                bi0, odds_in[i, 1] - bi0, ci, resilience[i],
+            )  # fmt: skip
+            b_in, b_fin, s2, c2 = _firms_both(
+                ubuf[mid:hi], od[mid:hi], cp[mid:hi], ac[mid:hi], sc[mid:hi],
+                bi0, odds_in[i, 1] - bi0, bf0, odds_fin[i, 1] - bf0, ci, catch_fin[i] - ci, resilience[i],
+            )  # fmt: skip
+            cap_in[i, r] += a_in + b_in
+            cap_fin[i, r] += b_fin
+            n_sell += s1 + s2
+            n_shut += c1 + c2
         selling[i] = n_sell
         shut[i] = n_shut
 

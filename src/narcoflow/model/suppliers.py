@@ -14,6 +14,10 @@ import numpy as np
 from narcoflow.model import kernels, rng
 from narcoflow.model.aggregate import segment_sum
 
+#: firms' capacities are summed in integer units of 2^−20 kg (about a milligram): integer sums are exact in
+#: any order, so the compiled firm step can vectorize and still match the numpy path bit for bit
+CAPACITY_UNIT = 2.0**-20
+
 
 @dataclass
 class Firms:
@@ -22,6 +26,7 @@ class Firms:
     willingness: np.ndarray  # [M, F] float32 intercept a
     odds: np.ndarray  # [M, F] float32 exp(−willingness)
     capacity: np.ndarray  # [M, F] float32 kg/month of input
+    capacity_units: np.ndarray  # [M, F] int64 the same in units of CAPACITY_UNIT kg (what sales sum)
     finished: np.ndarray  # [M, F] bool can make the final product
     active: np.ndarray  # [M, F] bool
     scrutinized: np.ndarray  # [M, F] bool
@@ -60,6 +65,7 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
         willingness=willingness,
         odds=np.exp(-willingness),
         capacity=capacity,
+        capacity_units=np.rint(capacity.astype(np.float64) / CAPACITY_UNIT).astype(np.int64),
         finished=finished,
         active=np.ones((M, count), dtype=bool),
         scrutinized=np.zeros((M, count), dtype=bool),
@@ -133,13 +139,13 @@ def step_firms(
     resilience = np.asarray(v["suppliers.resilience"], dtype=np.float64)
     R = firms.bounds.size - 1
     if states is not None:
-        cap_in = np.zeros((M, R))
-        cap_fin = np.zeros((M, R))
+        cap_in = np.zeros((M, R), dtype=np.int64)
+        cap_fin = np.zeros((M, R), dtype=np.int64)
         selling = np.zeros(M, dtype=np.int64)
         shut = np.zeros(M, dtype=np.int64)
         u8 = lambda x: x.view(np.uint8)  # noqa: E731
         kernels.firm_step(
-            states, firms.odds, firms.capacity, firms.finished_start, u8(firms.active),
+            states, firms.odds, firms.capacity_units, firms.finished_start, u8(firms.active),
             u8(firms.scrutinized), firms.bounds, odds_in, odds_fin, resilience, catch_in, catch_fin,
             cap_in, cap_fin, selling, shut, np.empty(firms.odds.shape[1], dtype=np.float32),
         )  # fmt: skip
@@ -162,13 +168,13 @@ def step_firms(
         caught = sells & scr & (u * d < catch)
         reentered = ~active & (u < resilience[:, None])
         firms.active = (active & ~caught) | reentered
-        cap = firms.capacity.astype(np.float64)
-        cap_in = firms.per_region(np.where(sells_in, cap, 0.0))
-        cap_fin = firms.per_region(np.where(sells_fin, cap, 0.0))
+        units = firms.capacity_units
+        cap_in = firms.per_region(np.where(sells_in, units, 0))
+        cap_fin = firms.per_region(np.where(sells_fin, units, 0))
         selling, shut = sells.sum(axis=1), caught.sum(axis=1)
     return SupplyMonth(
-        available_input=cap_in,
-        available_final=cap_fin * v["suppliers.finished_capacity_ratio"][:, None],
+        available_input=cap_in * CAPACITY_UNIT,
+        available_final=(cap_fin * CAPACITY_UNIT) * v["suppliers.finished_capacity_ratio"][:, None],
         selling=selling,
         shut=shut,
     )
