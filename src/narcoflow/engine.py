@@ -180,7 +180,7 @@ def _run_batch(
     int_cols = [lev_index[f"intensity.{a}"] for a in ag.ids]
 
     # --- state
-    firms = init_firms(gens, sc.suppliers.count, region_share, v)
+    firms = init_firms(gens, sc.suppliers.count, region_share, v, states)
     orgs = init_orgs(net, v, M)
     faction_share = {o: sc.organizations[oid].share for o, oid in enumerate(net.org_ids)}
     alloc = np.tile(ag.initial_alloc, (M, 1))
@@ -314,6 +314,7 @@ def _run_batch(
                 sc.regulator.targeting,
                 v["regulator.targeting_accuracy"],
                 cf_reg,
+                states,
             )
         supply = step_firms(
             gens, firms,
@@ -435,7 +436,7 @@ def _run_batch(
         if raided_any.any():
             a_l = np.maximum(lab_raided_by, 0)
             p_raid = np.where(raided_any[None, :], cover[:, net.lab_node] * eff_a[:, a_l], 0.0)
-            u = rng.uniform(gens, np.empty((M, L)))
+            u = rng.uniform(gens, np.empty((M, L)), states)
             frac = np.where(u < p_raid, raid_loss[:, a_l], 0.0)
             lost_in = orgs.stock_input * frac
             lost_fin = orgs.stock_final * frac

@@ -58,6 +58,17 @@ def test_fill_float32_is_numpys_draw_for_draw(seed: int, before: int, n: int) ->
     assert ours.random(3).tolist() == ref.random(3).tolist()
 
 
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_uniform_rows_kernel_draws_what_the_generators_draw(dtype) -> None:
+    """rng.uniform with state addresses (compiled fill) = the per-member Generator.random loop."""
+    ours, ref = rng.member_generators(4, range(5)), rng.member_generators(4, range(5))
+    a = rng.uniform(ours, np.empty((5, 33), dtype=dtype), kernels.state_addresses(ours))
+    b = rng.uniform(ref, np.empty((5, 33), dtype=dtype))
+    assert np.array_equal(a, b)
+    assert [g.bit_generator.state for g in ours] == [g.bit_generator.state for g in ref]
+
+
 def test_available_checks_the_state_layout() -> None:
     """The one-off check draws with both and finds them equal here (else the engine runs numpy)."""
     assert kernels.available() == kernels.ENABLED

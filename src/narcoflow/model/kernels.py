@@ -443,6 +443,25 @@ def binomial_rows(states, n, p, out):
         _close(states[i], s)
 
 
+@_jit
+def uniform_rows_float32(states, out):
+    """``out[i]`` ← member i's float32 uniforms, as ``Generator.random(out=out[i], dtype=float32)``."""
+    for i in range(out.shape[0]):
+        fill_float32(states[i], out[i])
+
+
+@_jit
+def uniform_rows_float64(states, out):
+    """``out[i]`` ← member i's float64 uniforms, as ``Generator.random(out=out[i])``."""
+    s = np.empty(4, dtype=np.uint64)
+    for i in range(out.shape[0]):
+        _open(states[i], s)
+        row = out[i]
+        for j in range(row.size):
+            row[j] = next_double(s)
+        _close(states[i], s)
+
+
 # ------------------------------------------------------------------------------------------- firm step
 def _jit_inline(fn):
     return numba.njit(inline="always")(fn) if ENABLED else fn

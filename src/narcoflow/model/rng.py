@@ -65,10 +65,23 @@ def member_generators(seed: int, members: Sequence[int]) -> list[np.random.Gener
     ]
 
 
-def uniform(gens: list[np.random.Generator], out: np.ndarray) -> np.ndarray:
-    """Fill ``out[i]`` with uniforms on [0, 1) from member i's stream (float32 or float64)."""
+def uniform(gens: list[np.random.Generator], out: np.ndarray, states: np.ndarray | None = None) -> np.ndarray:
+    """Fill ``out[i]`` with uniforms on [0, 1) from member i's stream (float32 or float64).
+
+    With ``states`` (the generators' state addresses, ``kernels.state_addresses``) a C-contiguous
+    [members, n] ``out`` is filled by a compiled kernel: the same numbers, without a Python call per member.
+    """
     if (log := _LOG.get()) is not None:
         log.add(f"uniform_{out.dtype}", out.size)
+    if states is not None and out.ndim == 2 and out.flags.c_contiguous:
+        from narcoflow.model import kernels
+
+        if out.dtype == np.float32:
+            kernels.uniform_rows_float32(states, out)
+            return out
+        if out.dtype == np.float64:
+            kernels.uniform_rows_float64(states, out)
+            return out
     for i, g in enumerate(gens):
         g.random(out=out[i], dtype=out.dtype)
     return out

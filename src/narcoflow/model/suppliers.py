@@ -41,7 +41,13 @@ class Firms:
         return segment_sum(x, self.bounds[nonempty], nonempty, counts.size)
 
 
-def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, v: dict) -> Firms:
+def init_firms(
+    gens: list[np.random.Generator],
+    count: int,
+    shares: np.ndarray,
+    v: dict,
+    states: np.ndarray | None = None,
+) -> Firms:
     """Draw each member's firms: region by share, willingness, capacity and the finished flag.
 
     Within each region a member's firms are ordered with those that cannot make the final product
@@ -51,7 +57,7 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
     ends = np.rint(np.cumsum(shares) * count).astype(np.int64)
     region = np.searchsorted(ends, np.arange(count), side="right")
     z = rng.normal(gens, np.empty((M, 2 * count), dtype=np.float32))
-    u = rng.uniform(gens, np.empty((M, count), dtype=np.float32))
+    u = rng.uniform(gens, np.empty((M, count), dtype=np.float32), states)
     col = lambda name: v[name][:, None].astype(np.float32)  # noqa: E731
     willingness = col("suppliers.willingness_mean") + col("suppliers.willingness_sd") * z[:, :count]
     capacity = col("suppliers.capacity_median") * np.exp(col("suppliers.capacity_sigma") * z[:, count:])
@@ -65,7 +71,7 @@ def init_firms(gens: list[np.random.Generator], count: int, shares: np.ndarray, 
         willingness=willingness,
         odds=np.exp(-willingness),
         capacity=capacity,
-        capacity_units=np.rint(capacity.astype(np.float64) / CAPACITY_UNIT).astype(np.int64),
+        capacity_units=np.rint(capacity * np.float32(1.0 / CAPACITY_UNIT)).astype(np.int64),  # exact: × 2^20
         finished=finished,
         active=np.ones((M, count), dtype=bool),
         scrutinized=np.zeros((M, count), dtype=bool),
@@ -84,10 +90,11 @@ def draw_scrutiny(
     targeting: str,
     accuracy: np.ndarray,
     coop_factor: np.ndarray,
+    states: np.ndarray | None = None,
 ) -> None:
     """The regulator's yearly draw of scrutinized firms (random, or risk-based on willingness)."""
-    u = rng.uniform(gens, firms.u)
-    p = np.broadcast_to(share[:, None], u.shape).astype(np.float32)
+    u = rng.uniform(gens, firms.u, states)
+    p = share[:, None].astype(np.float32)
     if targeting == "risk_based":
         w = 1.0 / (1.0 + np.exp(-firms.willingness))
         w = w / w.mean(axis=1, keepdims=True)
