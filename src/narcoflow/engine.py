@@ -32,7 +32,7 @@ from narcoflow.model.harm import initial_stocks, step_harm
 from narcoflow.model.market import step_market
 from narcoflow.model.network import Network, compile_network
 from narcoflow.model.organizations import contest, fragment, init_orgs
-from narcoflow.model.routes import Family, build_family, capacity_factor, group_softmax, path_survival, ship
+from narcoflow.model.routes import Family, build_family, capacity_factor, route_choice, ship
 from narcoflow.model.suppliers import draw_scrutiny, init_firms, step_firms
 from narcoflow.scenario.parameters import member_values
 from narcoflow.scenario.schema import (
@@ -230,8 +230,8 @@ def _run_batch(
     in_mkt = net.path_market[p_in]
     out_lab = net.path_lab[p_out]
     out_mkt = net.path_market[p_out]
-    in_cost = net.path_cost[p_in][None, :]
-    out_cost = net.path_cost[p_out][None, :]
+    in_cost = net.path_cost[p_in]
+    out_cost = net.path_cost[p_out]
     in_groups_org = fam_in.group_keys // C
     in_groups_c = fam_in.group_keys % C
     out_groups_lab = fam_out.group_keys
@@ -345,8 +345,6 @@ def _run_batch(
         seized_exp.fill(0.0)
 
         # 3-4. procurement and inbound route choice
-        surv_in = path_survival(risk, fam_in)
-        val_in = value[:, in_c]
         avail_flat = avail.reshape(M, R * C)
         avail_tot = avail.sum(axis=1)  # [M, C]
         src_share = np.divide(
@@ -359,16 +357,15 @@ def _run_batch(
             out=np.tile(1.0 / np.maximum(labs_per_org[net.lab_org], 1), (M, 1)),
             where=lab_tot_org[:, net.lab_org] > 0,
         )
-        attract = np.log(np.maximum(src_share[:, in_src_col], 1e-12))
+        # logs of the (few) shares first, then gathered to the paths: the same numbers as log(gather)
+        attract = np.log(np.maximum(src_share, 1e-12))[:, in_src_col]
         attract += np.where(
             in_lab >= 0,
-            np.log(np.maximum(lab_share[:, np.maximum(in_lab, 0)], 1e-12)),
+            np.log(np.maximum(lab_share, 1e-12))[:, np.maximum(in_lab, 0)],
             log_demand[np.maximum(in_mkt, 0)],
         )
-        util = -theta * (in_cost + lam * val_in * (1.0 - surv_in)) / val_in + attract
-        s_in = group_softmax(util, fam_in)
-        e_cost = np.add.reduceat(s_in * in_cost, fam_in.group_starts, axis=1)  # [M, G]
-        e_surv = np.add.reduceat(s_in * surv_in, fam_in.group_starts, axis=1)
+        ch = route_choice(risk, fam_in, in_cost, value, in_c, theta[:, 0], lam[:, 0], attract, expect=True)
+        s_in, e_cost, e_surv = ch.shares, ch.expected_cost, ch.expected_survival  # [M, P'], [M, G]
         g_org, g_c = in_groups_org, in_groups_c
         risk_cost = price[:, g_c] + e_cost + lam * value[:, g_c] * (1.0 - e_surv)  # [M, G] per kg
         landed = np.full((M, O, C), np.inf)
@@ -457,10 +454,9 @@ def _run_batch(
         orgs.lab_capacity += np.maximum(desired_lab - orgs.lab_capacity, 0.0) / lag
 
         # 7. outbound: product leaves the labs for the border and the markets
-        surv_out = path_survival(risk, fam_out)
-        val_out = value[:, fin][:, None]
-        util = -theta * (out_cost + lam * val_out * (1.0 - surv_out)) / val_out + log_demand[out_mkt][None, :]
-        s_out = group_softmax(util, fam_out)
+        att_out = np.broadcast_to(log_demand[out_mkt], (M, out_mkt.size))
+        out_c = np.full(out_mkt.size, fin)
+        s_out = route_choice(risk, fam_out, out_cost, value, out_c, theta[:, 0], lam[:, 0], att_out).shares
         if capacity_limited:  # product that cannot move this month stays in the lab's stock
             s_out = s_out * capacity_factor(orgs.stock_final[:, out_lab] * s_out, fam_out, net.edge_capacity)
         x_out = orgs.stock_final[:, out_lab] * s_out

@@ -636,6 +636,88 @@ def path_survival(risk, cols, out):
 
 
 @_jit
+def _pairwise(a, lo, n):
+    """NumPy's pairwise sum of ``a[lo:lo + n]`` (``pairwise_sum`` in numpy/_core/src/umath/loops_utils.h)."""
+    if n < 8:
+        res = 0.0
+        for k in range(lo, lo + n):
+            res += a[k]
+        return res
+    if n <= 128:
+        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+        end = lo + n - n % 8
+        for k in range(lo + 8, end, 8):
+            r0 += a[k]
+            r1 += a[k + 1]
+            r2 += a[k + 2]
+            r3 += a[k + 3]
+            r4 += a[k + 4]
+            r5 += a[k + 5]
+            r6 += a[k + 6]
+            r7 += a[k + 7]
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for k in range(end, lo + n):
+            res += a[k]
+        return res
+    n2 = n // 2
+    n2 -= n2 % 8
+    return _pairwise(a, lo, n2) + _pairwise(a, lo + n2, n - n2)
+
+
+@_jit
+def _segment_sum(a, lo, hi):
+    """``np.add.reduceat``'s sum of the segment ``a[lo:hi]`` of a row: the first element, plus the
+    pairwise sum of the rest (what NumPy's reduce loop does; checked against NumPy by the tests)."""
+    return a[lo] + _pairwise(a, lo + 1, hi - lo - 1)
+
+
+@_jit
+def route_utility(risk, cols, cost, value, comm, theta, lam, attract, starts, surv, z):
+    """Route choice, first half: per path its perceived survival Π(1 − risk) (``surv``) and its logit
+    utility −θ·(cost + λ·value·(1 − survival))/value + attract, less the maximum of its choice group
+    (``z``; the caller takes exp). ``starts`` [G + 1] bound the groups. The arithmetic is the numpy
+    path's, operation by operation (``narcoflow.model.routes.route_choice``)."""
+    P = cols.shape[0]
+    for i in range(risk.shape[0]):
+        th = -theta[i]
+        la = lam[i]
+        for p in range(P):
+            s = 1.0
+            for k in range(cols.shape[1]):
+                s *= 1.0 - risk[i, cols[p, k]]
+            surv[i, p] = s
+            v = value[i, comm[p]]
+            z[i, p] = th * (cost[p] + la * v * (1.0 - s)) / v + attract[i, p]
+        for g in range(starts.size - 1):
+            mx = z[i, starts[g]]
+            for p in range(starts[g] + 1, starts[g + 1]):
+                mx = max(mx, z[i, p])
+            for p in range(starts[g], starts[g + 1]):
+                z[i, p] = z[i, p] - mx
+
+
+@_jit
+def route_shares(ex, starts, cost, surv, shares, e_cost, e_surv, expect, tmp):
+    """Route choice, second half: shares = ex / (group sum of ex); with ``expect``, the share-weighted
+    cost and survival of each group (``e_cost``, ``e_surv`` [M, G]). Sums in ``np.add.reduceat``'s order."""
+    for i in range(ex.shape[0]):
+        row = ex[i]
+        for g in range(starts.size - 1):
+            lo, hi = starts[g], starts[g + 1]
+            den = _segment_sum(row, lo, hi)
+            for p in range(lo, hi):
+                shares[i, p] = row[p] / den
+            if expect:
+                for p in range(lo, hi):
+                    tmp[p] = shares[i, p] * cost[p]
+                e_cost[i, g] = _segment_sum(tmp, lo, hi)
+                for p in range(lo, hi):
+                    tmp[p] = shares[i, p] * surv[i, p]
+                e_surv[i, g] = _segment_sum(tmp, lo, hi)
+
+
+@_jit
 def scatter_sum(values, index, out):
     """``out[i, index[j]] += values[i, j]`` for every i, j (in j order)."""
     for i in range(values.shape[0]):

@@ -169,6 +169,62 @@ def path_survival(risk: np.ndarray, fam: Family) -> np.ndarray:
 
 
 @dataclass
+class RouteChoice:
+    """A family's route choice this month, [M, P'] (and [M, G'] for the expectations)."""
+
+    shares: np.ndarray  # multinomial-logit share of each path within its choice group
+    survival: np.ndarray  # perceived probability of surviving the whole path
+    expected_cost: np.ndarray | None  # share-weighted path cost per choice group
+    expected_survival: np.ndarray | None  # share-weighted survival per choice group
+
+
+def route_choice(
+    risk: np.ndarray,
+    fam: Family,
+    cost: np.ndarray,
+    value: np.ndarray,
+    commodity: np.ndarray,
+    theta: np.ndarray,
+    lam: np.ndarray,
+    attract: np.ndarray,
+    expect: bool = False,
+) -> RouteChoice:
+    """Traffickers' route choice within each choice group (MODEL.md §3.4).
+
+    Utility of a path: −θ·(cost + λ·value·(1 − survival))/value + attract, with survival = Π(1 − risk)
+    over its edges, value that of its commodity (``value`` [M, C], ``commodity`` [P']), ``cost`` [P'],
+    θ and λ [M] and ``attract`` [M, P'] (a broadcast view is fine); shares are the softmax within each
+    group. ``expect`` also returns the share-weighted cost and survival per group. With numba the
+    work runs in two compiled passes around numpy's exp; the arithmetic, and hence every bit, is that
+    of the numpy expressions below.
+    """
+    M, P = risk.shape[0], fam.paths.size
+    if kernels.ENABLED:
+        starts = np.r_[fam.group_starts, P].astype(np.int64)
+        surv = np.empty((M, P))
+        z = np.empty((M, P))
+        kernels.route_utility(
+            risk, fam.risk_cols, cost, value, commodity, theta, lam, attract, starts, surv, z
+        )
+        np.exp(z, out=z)
+        shares = np.empty((M, P))
+        G = fam.group_starts.size
+        e_cost = np.empty((M, G)) if expect else np.empty((0, 0))
+        e_surv = np.empty((M, G)) if expect else np.empty((0, 0))
+        kernels.route_shares(z, starts, cost, surv, shares, e_cost, e_surv, expect, np.empty(P))
+        return RouteChoice(shares, surv, e_cost if expect else None, e_surv if expect else None)
+    surv = path_survival(risk, fam)
+    val = value[:, commodity]
+    util = -theta[:, None] * (cost[None, :] + lam[:, None] * val * (1.0 - surv)) / val + attract
+    shares = group_softmax(util, fam)
+    if not expect:
+        return RouteChoice(shares, surv, None, None)
+    e_cost = np.add.reduceat(shares * cost[None, :], fam.group_starts, axis=1)
+    e_surv = np.add.reduceat(shares * surv, fam.group_starts, axis=1)
+    return RouteChoice(shares, surv, e_cost, e_surv)
+
+
+@dataclass
 class Shipping:
     """What happened to a family's flows this month."""
 
