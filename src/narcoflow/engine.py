@@ -259,6 +259,8 @@ def _run_batch(
     out["coverage"] = np.zeros((M, T, N), dtype=np.float32)
     out["agency_effectiveness"] = np.zeros((M, T, len(ag.ids)), dtype=np.float32)
 
+    # the risk columns any path reads (no step reads the others, so the compiled learning skips them)
+    risk_used = np.unique(np.concatenate([fam_in.risk_cols.ravel(), fam_out.risk_cols.ravel()]))
     exposure = np.zeros((M, O * E1 * C))
     seized_exp = np.zeros((M, O * E1 * C))
     start_month = cm.months[0].month
@@ -341,8 +343,9 @@ def _run_batch(
         if risk is None:
             risk = np.tile(q, (1, O))
             risk0 = risk.copy()
-        exposure.fill(0.0)  # kg shipped and seized this month per (organization, edge, commodity)
-        seized_exp.fill(0.0)
+        if not kernels.ENABLED:  # (the compiled risk learning resets them as it reads them)
+            exposure.fill(0.0)  # kg shipped and seized this month per (organization, edge, commodity)
+            seized_exp.fill(0.0)
 
         # 3-4. procurement and inbound route choice
         avail_flat = avail.reshape(M, R * C)
@@ -506,7 +509,7 @@ def _run_batch(
         w = v["trafficking.risk_memory"][:, None]
         rho = v["trafficking.risk_prior_weight"][:, None]
         if kernels.ENABLED:
-            kernels.learn_risk(risk, risk0, exposure, seized_exp, w[:, 0], rho[:, 0])
+            kernels.learn_risk(risk, risk0, exposure, seized_exp, w[:, 0], rho[:, 0], risk_used)
         else:
             used = exposure > 0
             obs = np.divide(seized_exp, exposure, out=np.zeros_like(exposure), where=used)

@@ -93,8 +93,7 @@ def _run_outputs(env_numba: str, path: str) -> None:
     code = (
         "import json, numpy as np, narcoflow\n"
         "sc = narcoflow.load_scenario('baseline')\n"
-        "sc = sc.model_copy(update={'calendar': sc.calendar.model_copy(update={'months': 48})})\n"
-        "r = narcoflow.simulate(sc, members=4, seed=5)\n"
+        "r = narcoflow.simulate(sc, members=12, seed=5)\n"
         "ds = r.dataset\n"
         f"np.savez({path!r}, **{{k: ds[k].values for k in ds.data_vars}})\n"
         "from narcoflow.model import kernels\n"
@@ -107,14 +106,13 @@ def _run_outputs(env_numba: str, path: str) -> None:
 
 @needs_numba
 def test_compiled_and_numpy_paths_give_the_same_run(tmp_path) -> None:
-    """Same streams, same arithmetic: every output equal (the balance check only to rounding)."""
+    """Same streams, same arithmetic, same summation order: every output of a whole baseline run (216
+    months, through the leadership removals and fragmentations) is equal, the float64 mass-balance
+    error included — a difference in the last bit of any flow would show there."""
     a, b = str(tmp_path / "numba.npz"), str(tmp_path / "numpy.npz")
     _run_outputs("1", a)
     _run_outputs("0", b)
     x, y = np.load(a), np.load(b)
     assert x.files == y.files
     for k in x.files:
-        if k == "mass_balance_error":
-            assert np.abs(x[k] - y[k]).max() < 1e-12
-        else:
-            assert np.array_equal(x[k], y[k]), k
+        assert np.array_equal(x[k], y[k]), k

@@ -555,86 +555,7 @@ def firm_step(
         shut[i] = n_shut
 
 
-# ------------------------------------------------------------------------------------------------ ship
-@_jit
-def ship_kernel(
-    states, y, tracer, use_tracer, g_lo, g_hi, perm, g_edge, g_col, g_risk, g_node, g_comm, g_org,
-    seize_prob, size, exposure, seized_exp, seized, events, arriving, seized_org, flow_org_node,
-    draw_n, draw_p,
-):  # fmt: skip
-    """Ship every member's flows ``y`` [M, P] along the paths, position by position.
-
-    Groups (organization, edge, commodity) are given in position order; group g covers the path columns
-    ``perm[g_lo[g]:g_hi[g]]``. Its flow X moves as n = ceil(X / shipment size) shipments, S ~ Binomial(n,
-    q) of them seized (member i's stream); every path in the group keeps 1 − S/n of its flow. Exposure,
-    seized kg, events and arriving kg accumulate (by commodity and node; seized kg also by organization
-    and commodity, arriving kg by organization and node); ``draw_n``/``draw_p`` [M, G] record each draw.
-    """
-    M = y.shape[0]
-    G = g_lo.size
-    s = np.empty(4, dtype=np.uint64)
-    for i in range(M):
-        _open(states[i], s)
-        for g in range(G):
-            X = 0.0
-            for j in range(g_lo[g], g_hi[g]):
-                X += y[i, perm[j]]
-            if X <= 0.0:  # nothing moves: no draw, nothing to add
-                continue
-            n = np.int64(math.ceil(X / size[i, g_edge[g]]))
-            q = seize_prob[i, g_col[g]]
-            draw_n[i, g] = n
-            draw_p[i, g] = q
-            S = binomial(s, n, q)
-            frac = S / n if n > 0 else 0.0
-            if frac > 0.0:
-                keep = 1.0 - frac
-                for j in range(g_lo[g], g_hi[g]):
-                    y[i, perm[j]] *= keep
-                    if use_tracer:
-                        tracer[i, perm[j]] *= keep
-            sg = X * frac
-            exposure[i, g_risk[g]] += X
-            seized_exp[i, g_risk[g]] += sg
-            c = g_comm[g]
-            nd = g_node[g]
-            seized[i, c, nd] += sg
-            events[i, c, nd] += S
-            arriving[i, c, nd] += X
-            seized_org[i, g_org[g], c] += sg
-            flow_org_node[i, g_org[g], nd] += X
-        _close(states[i], s)
-
-
-@_jit
-def learn_risk(risk, risk0, exposure, seized, w, rho):
-    """Traffickers' perceived risk per (organization, edge, commodity), in place.
-
-    Where kg were shipped this month: risk ← (1 − w)·risk + w·seized/shipped; elsewhere it drifts back
-    to the prior: risk ← risk + ρ·(risk0 − risk).
-    """
-    for i in range(risk.shape[0]):
-        wi = w[i]
-        ri = rho[i]
-        for j in range(risk.shape[1]):
-            x = exposure[i, j]
-            if x > 0.0:
-                risk[i, j] = (1.0 - wi) * risk[i, j] + wi * (seized[i, j] / x)
-            else:
-                risk[i, j] = risk[i, j] + ri * (risk0[i, j] - risk[i, j])
-
-
-@_jit
-def path_survival(risk, cols, out):
-    """``out[i, p] = Π_k (1 − risk[i, cols[p, k]])``."""
-    for i in range(risk.shape[0]):
-        for p in range(cols.shape[0]):
-            s = 1.0
-            for k in range(cols.shape[1]):
-                s *= 1.0 - risk[i, cols[p, k]]
-            out[i, p] = s
-
-
+# ------------------------------------------------------------------------------ numpy's reduce order
 @_jit
 def _pairwise(a, lo, n):
     """NumPy's pairwise sum of ``a[lo:lo + n]`` (``pairwise_sum`` in numpy/_core/src/umath/loops_utils.h)."""
@@ -670,6 +591,91 @@ def _segment_sum(a, lo, hi):
     """``np.add.reduceat``'s sum of the segment ``a[lo:hi]`` of a row: the first element, plus the
     pairwise sum of the rest (what NumPy's reduce loop does; checked against NumPy by the tests)."""
     return a[lo] + _pairwise(a, lo + 1, hi - lo - 1)
+
+
+# ------------------------------------------------------------------------------------------------ ship
+@_jit
+def ship_kernel(
+    states, y, tracer, use_tracer, g_lo, g_hi, perm, g_edge, g_col, g_risk, g_node, g_comm, g_org,
+    seize_prob, size, exposure, seized_exp, seized, events, arriving, seized_org, flow_org_node,
+    draw_n, draw_p,
+):  # fmt: skip
+    """Ship every member's flows ``y`` [M, P] along the paths, position by position.
+
+    Groups (organization, edge, commodity) are given in position order; group g covers the path columns
+    ``perm[g_lo[g]:g_hi[g]]``. Its flow X moves as n = ceil(X / shipment size) shipments, S ~ Binomial(n,
+    q) of them seized (member i's stream); every path in the group keeps 1 − S/n of its flow. Exposure,
+    seized kg, events and arriving kg accumulate (by commodity and node; seized kg also by organization
+    and commodity, arriving kg by organization and node); ``draw_n``/``draw_p`` [M, G] record each draw.
+    """
+    M = y.shape[0]
+    G = g_lo.size
+    s = np.empty(4, dtype=np.uint64)
+    tmp = np.empty(perm.size + 1)
+    for i in range(M):
+        _open(states[i], s)
+        for g in range(G):
+            for j in range(g_lo[g], g_hi[g]):
+                tmp[j - g_lo[g]] = y[i, perm[j]]
+            X = _segment_sum(tmp, 0, g_hi[g] - g_lo[g])  # as np.add.reduceat sums it
+            if X <= 0.0:  # nothing moves: no draw, nothing to add
+                continue
+            n = np.int64(math.ceil(X / size[i, g_edge[g]]))
+            q = seize_prob[i, g_col[g]]
+            draw_n[i, g] = n
+            draw_p[i, g] = q
+            S = binomial(s, n, q)
+            frac = S / n if n > 0 else 0.0
+            if frac > 0.0:
+                keep = 1.0 - frac
+                for j in range(g_lo[g], g_hi[g]):
+                    y[i, perm[j]] *= keep
+                    if use_tracer:
+                        tracer[i, perm[j]] *= keep
+            sg = X * frac
+            exposure[i, g_risk[g]] += X
+            seized_exp[i, g_risk[g]] += sg
+            c = g_comm[g]
+            nd = g_node[g]
+            seized[i, c, nd] += sg
+            events[i, c, nd] += S
+            arriving[i, c, nd] += X
+            seized_org[i, g_org[g], c] += sg
+            flow_org_node[i, g_org[g], nd] += X
+        _close(states[i], s)
+
+
+@_jit
+def learn_risk(risk, risk0, exposure, seized, w, rho, cols):
+    """Traffickers' perceived risk per (organization, edge, commodity), in place, at columns ``cols``.
+
+    Where kg were shipped this month: risk ← (1 − w)·risk + w·seized/shipped; elsewhere it drifts back
+    to the prior: risk ← risk + ρ·(risk0 − risk). ``exposure`` and ``seized`` are then reset to 0 for
+    the next month. Only the columns the paths read are updated (``cols``): no path reads the others,
+    so skipping them changes no result.
+    """
+    for i in range(risk.shape[0]):
+        wi = w[i]
+        ri = rho[i]
+        for j in cols:
+            x = exposure[i, j]
+            if x > 0.0:
+                risk[i, j] = (1.0 - wi) * risk[i, j] + wi * (seized[i, j] / x)
+            else:
+                risk[i, j] = risk[i, j] + ri * (risk0[i, j] - risk[i, j])
+            exposure[i, j] = 0.0
+            seized[i, j] = 0.0
+
+
+@_jit
+def path_survival(risk, cols, out):
+    """``out[i, p] = Π_k (1 − risk[i, cols[p, k]])``."""
+    for i in range(risk.shape[0]):
+        for p in range(cols.shape[0]):
+            s = 1.0
+            for k in range(cols.shape[1]):
+                s *= 1.0 - risk[i, cols[p, k]]
+            out[i, p] = s
 
 
 @_jit
