@@ -606,10 +606,12 @@ def ship_kernel(
     ``perm[g_lo[g]:g_hi[g]]``. Its flow X moves as n = ceil(X / shipment size) shipments, S ~ Binomial(n,
     q) of them seized (member i's stream); every path in the group keeps 1 − S/n of its flow. Exposure,
     seized kg, events and arriving kg accumulate (by commodity and node; seized kg also by organization
-    and commodity, arriving kg by organization and node); ``draw_n``/``draw_p`` [M, G] record each draw.
+    and commodity, arriving kg by organization and node); ``draw_n``/``draw_p`` [M, G] record each draw
+    (for the draw log; [0, 0] arrays record nothing).
     """
     M = y.shape[0]
     G = g_lo.size
+    record = draw_n.shape[0] > 0
     s = np.empty(4, dtype=np.uint64)
     tmp = np.empty(perm.size + 1)
     for i in range(M):
@@ -622,8 +624,9 @@ def ship_kernel(
                 continue
             n = np.int64(math.ceil(X / size[i, g_edge[g]]))
             q = seize_prob[i, g_col[g]]
-            draw_n[i, g] = n
-            draw_p[i, g] = q
+            if record:
+                draw_n[i, g] = n
+                draw_p[i, g] = q
             S = binomial(s, n, q)
             frac = S / n if n > 0 else 0.0
             if frac > 0.0:

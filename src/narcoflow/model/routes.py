@@ -269,15 +269,17 @@ def ship(
     C = n_commodities
     if states is not None:
         fl = fam.flat
-        draw_n = np.zeros((M, fl.lo.size), dtype=np.int64)
-        draw_p = np.zeros((M, fl.lo.size))
+        log = rng.active_log()
+        shape = (M, fl.lo.size) if log is not None else (0, 0)  # each draw's (n, p), for the log only
+        draw_n = np.zeros(shape, dtype=np.int64)
+        draw_p = np.zeros(shape)
         kernels.ship_kernel(
             states, y, y if tracer is None else tracer, tracer is not None,
             fl.lo, fl.hi, fl.perm, fl.edge, fl.edge * C + fl.commodity, fl.risk_col, fl.node, fl.commodity,
             fl.org, seize_prob, shipment_size, exposure, seized_exp, seized, events, arriving, seized_org,
             flow_org_node, draw_n, draw_p,
         )  # fmt: skip
-        if (log := rng.active_log()) is not None:
+        if log is not None:
             log.binomials(draw_n, draw_p)
         return Shipping(y, seized, events, arriving, seized_org, flow_org_node)
     for pos in fam.positions:
