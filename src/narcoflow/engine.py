@@ -259,8 +259,6 @@ def _run_batch(
     out["coverage"] = np.zeros((M, T, N), dtype=np.float32)
     out["agency_effectiveness"] = np.zeros((M, T, len(ag.ids)), dtype=np.float32)
 
-    # the risk columns any path reads (no step reads the others, so the compiled learning skips them)
-    risk_used = np.unique(np.concatenate([fam_in.risk_cols.ravel(), fam_out.risk_cols.ravel()]))
     exposure = np.zeros((M, O * E1 * C))
     seized_exp = np.zeros((M, O * E1 * C))
     start_month = cm.months[0].month
@@ -509,7 +507,7 @@ def _run_batch(
         w = v["trafficking.risk_memory"][:, None]
         rho = v["trafficking.risk_prior_weight"][:, None]
         if kernels.ENABLED:
-            kernels.learn_risk(risk, risk0, exposure, seized_exp, w[:, 0], rho[:, 0], risk_used)
+            kernels.learn_risk(risk, risk0, exposure, seized_exp, w[:, 0], rho[:, 0])
         else:
             used = exposure > 0
             obs = np.divide(seized_exp, exposure, out=np.zeros_like(exposure), where=used)

@@ -649,61 +649,53 @@ def ship_kernel(
 
 
 @_jit
-def learn_risk(risk, risk0, exposure, seized, w, rho, cols):
-    """Traffickers' perceived risk per (organization, edge, commodity), in place, at columns ``cols``.
+def learn_risk(risk, risk0, exposure, seized, w, rho):
+    """Traffickers' perceived risk per (organization, edge, commodity), in place.
 
     Where kg were shipped this month: risk ← (1 − w)·risk + w·seized/shipped; elsewhere it drifts back
     to the prior: risk ← risk + ρ·(risk0 − risk). ``exposure`` and ``seized`` are then reset to 0 for
-    the next month. Only the columns the paths read are updated (``cols``): no path reads the others,
-    so skipping them changes no result.
+    the next month.
     """
     for i in range(risk.shape[0]):
         wi = w[i]
         ri = rho[i]
-        for j in cols:
-            x = exposure[i, j]
+        rr, r0, ex, se = risk[i], risk0[i], exposure[i], seized[i]
+        for j in range(rr.size):
+            x = ex[j]
             if x > 0.0:
-                risk[i, j] = (1.0 - wi) * risk[i, j] + wi * (seized[i, j] / x)
+                rr[j] = (1.0 - wi) * rr[j] + wi * (se[j] / x)
             else:
-                risk[i, j] = risk[i, j] + ri * (risk0[i, j] - risk[i, j])
-            exposure[i, j] = 0.0
-            seized[i, j] = 0.0
+                rr[j] = rr[j] + ri * (r0[j] - rr[j])
+            ex[j] = 0.0
+            se[j] = 0.0
 
 
-@_jit
-def path_survival(risk, cols, out):
-    """``out[i, p] = Π_k (1 − risk[i, cols[p, k]])``."""
-    for i in range(risk.shape[0]):
-        for p in range(cols.shape[0]):
-            s = 1.0
-            for k in range(cols.shape[1]):
-                s *= 1.0 - risk[i, cols[p, k]]
-            out[i, p] = s
-
-
+# ------------------------------------------------------------------------------------------ route choice
 @_jit
 def route_utility(risk, cols, cost, value, comm, theta, lam, attract, starts, surv, z):
     """Route choice, first half: per path its perceived survival Π(1 − risk) (``surv``) and its logit
     utility −θ·(cost + λ·value·(1 − survival))/value + attract, less the maximum of its choice group
-    (``z``; the caller takes exp). ``starts`` [G + 1] bound the groups. The arithmetic is the numpy
-    path's, operation by operation (``narcoflow.model.routes.route_choice``)."""
+    (``z``; the caller takes exp). ``starts`` [G + 1] bound the groups; ``cols`` and ``comm`` are
+    unsigned (no negative-index check in the loop). The arithmetic is the numpy path's, operation by
+    operation (``narcoflow.model.routes.route_choice``)."""
     P = cols.shape[0]
     for i in range(risk.shape[0]):
         th = -theta[i]
         la = lam[i]
+        rr, vv, at, sv, zz = risk[i], value[i], attract[i], surv[i], z[i]
         for p in range(P):
             s = 1.0
             for k in range(cols.shape[1]):
-                s *= 1.0 - risk[i, cols[p, k]]
-            surv[i, p] = s
-            v = value[i, comm[p]]
-            z[i, p] = th * (cost[p] + la * v * (1.0 - s)) / v + attract[i, p]
+                s *= 1.0 - rr[cols[p, k]]
+            sv[p] = s
+            v = vv[comm[p]]
+            zz[p] = th * (cost[p] + la * v * (1.0 - s)) / v + at[p]
         for g in range(starts.size - 1):
-            mx = z[i, starts[g]]
+            mx = zz[starts[g]]
             for p in range(starts[g] + 1, starts[g + 1]):
-                mx = max(mx, z[i, p])
+                mx = max(mx, zz[p])
             for p in range(starts[g], starts[g + 1]):
-                z[i, p] = z[i, p] - mx
+                zz[p] = zz[p] - mx
 
 
 @_jit
@@ -711,18 +703,18 @@ def route_shares(ex, starts, cost, surv, shares, e_cost, e_surv, expect, tmp):
     """Route choice, second half: shares = ex / (group sum of ex); with ``expect``, the share-weighted
     cost and survival of each group (``e_cost``, ``e_surv`` [M, G]). Sums in ``np.add.reduceat``'s order."""
     for i in range(ex.shape[0]):
-        row = ex[i]
+        row, sh, sv = ex[i], shares[i], surv[i]
         for g in range(starts.size - 1):
             lo, hi = starts[g], starts[g + 1]
             den = _segment_sum(row, lo, hi)
             for p in range(lo, hi):
-                shares[i, p] = row[p] / den
+                sh[p] = row[p] / den
             if expect:
                 for p in range(lo, hi):
-                    tmp[p] = shares[i, p] * cost[p]
+                    tmp[p] = sh[p] * cost[p]
                 e_cost[i, g] = _segment_sum(tmp, lo, hi)
                 for p in range(lo, hi):
-                    tmp[p] = shares[i, p] * surv[i, p]
+                    tmp[p] = sh[p] * sv[p]
                 e_surv[i, g] = _segment_sum(tmp, lo, hi)
 
 

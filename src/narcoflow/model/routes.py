@@ -160,10 +160,6 @@ def group_softmax(util: np.ndarray, fam: Family) -> np.ndarray:
 
 def path_survival(risk: np.ndarray, fam: Family) -> np.ndarray:
     """Perceived probability that a shipment survives the whole path: Π (1 − r_edge)."""
-    if kernels.ENABLED:
-        out = np.empty((risk.shape[0], fam.risk_cols.shape[0]))
-        kernels.path_survival(risk, fam.risk_cols, out)
-        return out
     r = risk[:, fam.risk_cols]  # [M, P', K]
     return np.prod(1.0 - r, axis=2)
 
@@ -203,9 +199,8 @@ def route_choice(
         starts = np.r_[fam.group_starts, P].astype(np.int64)
         surv = np.empty((M, P))
         z = np.empty((M, P))
-        kernels.route_utility(
-            risk, fam.risk_cols, cost, value, commodity, theta, lam, attract, starts, surv, z
-        )
+        cols, comm = fam.risk_cols.astype(np.uint64), commodity.astype(np.uint64)
+        kernels.route_utility(risk, cols, cost, value, comm, theta, lam, attract, starts, surv, z)
         np.exp(z, out=z)
         shares = np.empty((M, P))
         G = fam.group_starts.size
