@@ -603,10 +603,11 @@ def ship_kernel(
     """Ship every member's flows ``y`` [M, P] along the paths, position by position.
 
     Groups (organization, edge, commodity) are given in position order; group g covers the path columns
-    ``perm[g_lo[g]:g_hi[g]]``. Its flow X moves as n = ceil(X / shipment size) shipments, S ~ Binomial(n,
-    q) of them seized (member i's stream); every path in the group keeps 1 − S/n of its flow. Exposure,
-    seized kg, events and arriving kg accumulate (by commodity and node; seized kg also by organization
-    and commodity, arriving kg by organization and node); ``draw_n``/``draw_p`` [M, G] record each draw
+    ``perm[g_lo[g]:g_hi[g]]`` (index arrays other than ``g_lo``/``g_hi`` unsigned). Its flow X moves as
+    n = ceil(X / shipment size) shipments, S ~ Binomial(n, q) of them seized (member i's stream); every
+    path in the group keeps 1 − S/n of its flow. Exposure, seized kg, events and arriving kg accumulate
+    (by commodity and node; seized kg also by organization and commodity, arriving kg by organization and
+    node); ``draw_n``/``draw_p`` [M, G] record each draw
     (for the draw log; [0, 0] arrays record nothing).
     """
     M = y.shape[0]
@@ -616,14 +617,25 @@ def ship_kernel(
     tmp = np.empty(perm.size + 1)
     for i in range(M):
         _open(states[i], s)
+        yi, tri, szi, qi = y[i], tracer[i], size[i], seize_prob[i]
+        exi, sei, sdi, evi, ari, soi, foi = (
+            exposure[i],
+            seized_exp[i],
+            seized[i],
+            events[i],
+            arriving[i],
+            seized_org[i],
+            flow_org_node[i],
+        )
         for g in range(G):
-            for j in range(g_lo[g], g_hi[g]):
-                tmp[j - g_lo[g]] = y[i, perm[j]]
-            X = _segment_sum(tmp, 0, g_hi[g] - g_lo[g])  # as np.add.reduceat sums it
+            lo, hi = g_lo[g], g_hi[g]
+            for j in range(lo, hi):
+                tmp[j - lo] = yi[perm[j]]
+            X = _segment_sum(tmp, 0, hi - lo)  # as np.add.reduceat sums it
             if X <= 0.0:  # nothing moves: no draw, nothing to add
                 continue
-            n = np.int64(math.ceil(X / size[i, g_edge[g]]))
-            q = seize_prob[i, g_col[g]]
+            n = np.int64(math.ceil(X / szi[g_edge[g]]))
+            q = qi[g_col[g]]
             if record:
                 draw_n[i, g] = n
                 draw_p[i, g] = q
@@ -631,20 +643,19 @@ def ship_kernel(
             frac = S / n if n > 0 else 0.0
             if frac > 0.0:
                 keep = 1.0 - frac
-                for j in range(g_lo[g], g_hi[g]):
-                    y[i, perm[j]] *= keep
+                for j in range(lo, hi):
+                    yi[perm[j]] *= keep
                     if use_tracer:
-                        tracer[i, perm[j]] *= keep
+                        tri[perm[j]] *= keep
             sg = X * frac
-            exposure[i, g_risk[g]] += X
-            seized_exp[i, g_risk[g]] += sg
-            c = g_comm[g]
-            nd = g_node[g]
-            seized[i, c, nd] += sg
-            events[i, c, nd] += S
-            arriving[i, c, nd] += X
-            seized_org[i, g_org[g], c] += sg
-            flow_org_node[i, g_org[g], nd] += X
+            exi[g_risk[g]] += X
+            sei[g_risk[g]] += sg
+            c, nd, o = g_comm[g], g_node[g], g_org[g]
+            sdi[c, nd] += sg
+            evi[c, nd] += S
+            ari[c, nd] += X
+            soi[o, c] += sg
+            foi[o, nd] += X
         _close(states[i], s)
 
 

@@ -247,7 +247,8 @@ def ship(
 ) -> Shipping:
     """Move ``flows`` [M, P'] along the family's paths with stochastic seizures.
 
-    ``seize_prob`` is [M, (E+1)*C] (column e*C + c); ``shipment_size`` [M, E+1] kg. ``exposure`` and
+    ``flows`` is scaled in place and becomes ``Shipping.delivered``. ``seize_prob`` is [M, (E+1)*C]
+    (column e*C + c); ``shipment_size`` [M, E+1] kg. ``exposure`` and
     ``seized_exp`` ([M, O*(E+1)*C]) accumulate kg shipped and seized per organization, edge and
     commodity (for the traffickers' risk learning). ``tracer`` (same shape as flows) is scaled by the
     same seized fractions in place (used to follow product made from the recipe). ``states`` (the
@@ -255,7 +256,7 @@ def ship(
     draws the same binomials from the same streams.
     """
     M = flows.shape[0]
-    y = flows.copy()
+    y = flows
     seized = np.zeros((M, n_commodities, n_nodes))
     events = np.zeros((M, n_commodities, n_nodes))
     arriving = np.zeros((M, n_commodities, n_nodes))
@@ -264,14 +265,15 @@ def ship(
     C = n_commodities
     if states is not None:
         fl = fam.flat
+        u = lambda x: x.astype(np.uint64)  # noqa: E731 - unsigned: no negative-index checks in the kernel
         log = rng.active_log()
         shape = (M, fl.lo.size) if log is not None else (0, 0)  # each draw's (n, p), for the log only
         draw_n = np.zeros(shape, dtype=np.int64)
         draw_p = np.zeros(shape)
+        idx = (fl.perm, fl.edge, fl.edge * C + fl.commodity, fl.risk_col, fl.node, fl.commodity, fl.org)
         kernels.ship_kernel(
-            states, y, y if tracer is None else tracer, tracer is not None,
-            fl.lo, fl.hi, fl.perm, fl.edge, fl.edge * C + fl.commodity, fl.risk_col, fl.node, fl.commodity,
-            fl.org, seize_prob, shipment_size, exposure, seized_exp, seized, events, arriving, seized_org,
+            states, y, y if tracer is None else tracer, tracer is not None, fl.lo, fl.hi, *map(u, idx),
+            seize_prob, shipment_size, exposure, seized_exp, seized, events, arriving, seized_org,
             flow_org_node, draw_n, draw_p,
         )  # fmt: skip
         if log is not None:
