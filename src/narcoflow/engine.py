@@ -230,6 +230,7 @@ def _run_batch(
     in_mkt = net.path_market[p_in]
     out_lab = net.path_lab[p_out]
     out_mkt = net.path_market[p_out]
+    in_lab_mkt_col = np.where(in_lab >= 0, in_lab, L + in_mkt)  # column of [lab shares | market shares]
     in_cost = net.path_cost[p_in]
     out_cost = net.path_cost[p_out]
     in_groups_org = fam_in.group_keys // C
@@ -358,13 +359,12 @@ def _run_batch(
             out=np.tile(1.0 / np.maximum(labs_per_org[net.lab_org], 1), (M, 1)),
             where=lab_tot_org[:, net.lab_org] > 0,
         )
-        # logs of the (few) shares first, then gathered to the paths: the same numbers as log(gather)
-        attract = np.log(np.maximum(src_share, 1e-12))[:, in_src_col]
-        attract += np.where(
-            in_lab >= 0,
-            np.log(np.maximum(lab_share, 1e-12))[:, np.maximum(in_lab, 0)],
-            log_demand[np.maximum(in_mkt, 0)],
+        # attraction of a path: log share of its source region's supply + log share of its lab's
+        # capacity (or of its market's demand)
+        log_lab_mkt = np.concatenate(
+            [np.log(np.maximum(lab_share, 1e-12)), np.broadcast_to(log_demand, (M, Q))], axis=1
         )
+        attract = (np.log(np.maximum(src_share, 1e-12)), in_src_col, log_lab_mkt, in_lab_mkt_col)
         ch = route_choice(risk, fam_in, in_cost, value, in_c, theta[:, 0], lam[:, 0], attract, expect=True)
         s_in, e_cost, e_surv = ch.shares, ch.expected_cost, ch.expected_survival  # [M, P'], [M, G]
         g_org, g_c = in_groups_org, in_groups_c
@@ -455,7 +455,7 @@ def _run_batch(
         orgs.lab_capacity += np.maximum(desired_lab - orgs.lab_capacity, 0.0) / lag
 
         # 7. outbound: product leaves the labs for the border and the markets
-        att_out = np.broadcast_to(log_demand[out_mkt], (M, out_mkt.size))
+        att_out = (np.broadcast_to(log_demand, (M, Q)), out_mkt, np.zeros((M, 1)), np.zeros_like(out_mkt))
         out_c = np.full(out_mkt.size, fin)
         s_out = route_choice(risk, fam_out, out_cost, value, out_c, theta[:, 0], lam[:, 0], att_out).shares
         if capacity_limited:  # product that cannot move this month stays in the lab's stock

@@ -683,24 +683,24 @@ def learn_risk(risk, risk0, exposure, seized, w, rho):
 
 # ------------------------------------------------------------------------------------------ route choice
 @_jit
-def route_utility(risk, cols, cost, value, comm, theta, lam, attract, starts, surv, z):
+def route_utility(risk, cols, cost, value, comm, theta, lam, att_a, ia, att_b, ib, starts, surv, z):
     """Route choice, first half: per path its perceived survival Π(1 − risk) (``surv``) and its logit
     utility −θ·(cost + λ·value·(1 − survival))/value + attract, less the maximum of its choice group
-    (``z``; the caller takes exp). ``starts`` [G + 1] bound the groups; ``cols`` and ``comm`` are
-    unsigned (no negative-index check in the loop). The arithmetic is the numpy path's, operation by
-    operation (``narcoflow.model.routes.route_choice``)."""
+    (``z``; the caller takes exp), where attract = ``att_a[i, ia[p]] + att_b[i, ib[p]]``. ``starts``
+    [G + 1] bound the groups; the index arrays are unsigned (no negative-index check in the loop). The
+    arithmetic is the numpy path's, operation by operation (``narcoflow.model.routes.route_choice``)."""
     P = cols.shape[0]
     for i in range(risk.shape[0]):
         th = -theta[i]
         la = lam[i]
-        rr, vv, at, sv, zz = risk[i], value[i], attract[i], surv[i], z[i]
+        rr, vv, aa, ab, sv, zz = risk[i], value[i], att_a[i], att_b[i], surv[i], z[i]
         for p in range(P):
             s = 1.0
             for k in range(cols.shape[1]):
                 s *= 1.0 - rr[cols[p, k]]
             sv[p] = s
             v = vv[comm[p]]
-            zz[p] = th * (cost[p] + la * v * (1.0 - s)) / v + at[p]
+            zz[p] = th * (cost[p] + la * v * (1.0 - s)) / v + (aa[ia[p]] + ab[ib[p]])
         for g in range(starts.size - 1):
             mx = zz[starts[g]]
             for p in range(starts[g] + 1, starts[g + 1]):

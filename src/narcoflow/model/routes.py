@@ -182,15 +182,16 @@ def route_choice(
     commodity: np.ndarray,
     theta: np.ndarray,
     lam: np.ndarray,
-    attract: np.ndarray,
+    attract: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     expect: bool = False,
 ) -> RouteChoice:
     """Traffickers' route choice within each choice group (MODEL.md §3.4).
 
     Utility of a path: −θ·(cost + λ·value·(1 − survival))/value + attract, with survival = Π(1 − risk)
     over its edges, value that of its commodity (``value`` [M, C], ``commodity`` [P']), ``cost`` [P'],
-    θ and λ [M] and ``attract`` [M, P'] (a broadcast view is fine); shares are the softmax within each
-    group. ``expect`` also returns the share-weighted cost and survival per group. With numba the
+    θ and λ [M]; attract = a[:, ia] + b[:, ib] for ``attract`` = (a, ia, b, ib), two per-member tables
+    gathered to the paths (views with zero strides are fine). Shares are the softmax within each group.
+    ``expect`` also returns the share-weighted cost and survival per group. With numba the
     work runs in two compiled passes around numpy's exp; the arithmetic, and hence every bit, is that
     of the numpy expressions below.
     """
@@ -199,8 +200,10 @@ def route_choice(
         starts = np.r_[fam.group_starts, P].astype(np.int64)
         surv = np.empty((M, P))
         z = np.empty((M, P))
+        a, ia, b, ib = attract
         cols, comm = fam.risk_cols.astype(np.uint64), commodity.astype(np.uint64)
-        kernels.route_utility(risk, cols, cost, value, comm, theta, lam, attract, starts, surv, z)
+        ia, ib = ia.astype(np.uint64), ib.astype(np.uint64)
+        kernels.route_utility(risk, cols, cost, value, comm, theta, lam, a, ia, b, ib, starts, surv, z)
         np.exp(z, out=z)
         shares = np.empty((M, P))
         G = fam.group_starts.size
@@ -210,7 +213,8 @@ def route_choice(
         return RouteChoice(shares, surv, e_cost if expect else None, e_surv if expect else None)
     surv = path_survival(risk, fam)
     val = value[:, commodity]
-    util = -theta[:, None] * (cost[None, :] + lam[:, None] * val * (1.0 - surv)) / val + attract
+    a, ia, b, ib = attract
+    util = -theta[:, None] * (cost[None, :] + lam[:, None] * val * (1.0 - surv)) / val + (a[:, ia] + b[:, ib])
     shares = group_softmax(util, fam)
     if not expect:
         return RouteChoice(shares, surv, None, None)
