@@ -586,11 +586,18 @@ def _pairwise(a, lo, n):
     return _pairwise(a, lo, n2) + _pairwise(a, lo + n2, n - n2)
 
 
-@_jit
+@_jit_inline
 def _segment_sum(a, lo, hi):
     """``np.add.reduceat``'s sum of the segment ``a[lo:hi]`` of a row: the first element, plus the
-    pairwise sum of the rest (what NumPy's reduce loop does; checked against NumPy by the tests)."""
-    return a[lo] + _pairwise(a, lo + 1, hi - lo - 1)
+    pairwise sum of the rest (what NumPy's reduce loop does; checked against NumPy by the tests). Inlined,
+    with the short case (fewer than 8 after the first: a plain loop) written out, as most segments are."""
+    n = hi - lo - 1
+    if n < 8:
+        res = 0.0
+        for k in range(lo + 1, hi):
+            res += a[k]
+        return a[lo] + res
+    return a[lo] + _pairwise(a, lo + 1, n)
 
 
 # ------------------------------------------------------------------------------------------------ ship
