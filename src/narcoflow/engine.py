@@ -7,7 +7,9 @@ only on (scenario, parameters, seed, k) — not on which other members run besid
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -629,23 +631,51 @@ def simulate(
     caps = {a: values[f"agencies.{a}.capacity"] for a in scenario.agencies}
     planned = plan_arrays(cm.agencies, cm.net, dict(plans or {}), caps)
     bs = idx.size if batch_size is None else max(1, int(batch_size))
-    T = scenario.calendar.months
     n_batches = -(-idx.size // bs)
     parts = []
-    for b in range(n_batches):
-        sl = slice(b * bs, (b + 1) * bs)
-        vb = {k: a[sl] for k, a in values.items()}
-        cb = None
-        if progress is not None:
-            cb = lambda done, total, b=b: progress(b * T + done, n_batches * T)  # noqa: E731
-        if idx[sl].size == 1:
-            # numpy may order a reduction over a one-row array differently from a many-row one (a
-            # one-row array is both C- and F-contiguous), changing the last bit; a lone member is
-            # therefore run as two copies of itself (same stream, same numbers) and one is dropped.
-            vb = {k: np.repeat(a, 2) for k, a in vb.items()}
-            res = _run_batch(cm, np.repeat(idx[sl], 2), seed, vb, cb, planned)
-            parts.append({k: a[:1] for k, a in res.items()})
-        else:
-            parts.append(_run_batch(cm, idx[sl], seed, vb, cb, planned))
+    with _no_cyclic_gc():
+        for b in range(n_batches):
+            parts.append(_run_slice(cm, idx, seed, values, planned, b, bs, n_batches, progress))
     arrays = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return Results.from_arrays(cm, idx, seed, arrays, values)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (the month loop makes no reference cycles; its
+    collections would only rescan every object of the process, ≈ 5% of a large run's time)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _run_slice(
+    cm: Compiled,
+    idx: np.ndarray,
+    seed: int,
+    values: dict[str, np.ndarray],
+    planned: list[tuple[np.ndarray, np.ndarray, bool]],
+    b: int,
+    bs: int,
+    n_batches: int,
+    progress: Progress | None,
+) -> dict[str, np.ndarray]:
+    """Run batch ``b`` (members ``idx[b·bs:(b + 1)·bs]``)."""
+    T = cm.scenario.calendar.months
+    sl = slice(b * bs, (b + 1) * bs)
+    vb = {k: a[sl] for k, a in values.items()}
+    cb = None
+    if progress is not None:
+        cb = lambda done, total: progress(b * T + done, n_batches * T)  # noqa: E731
+    if idx[sl].size == 1:
+        # numpy may order a reduction over a one-row array differently from a many-row one (a
+        # one-row array is both C- and F-contiguous), changing the last bit; a lone member is
+        # therefore run as two copies of itself (same stream, same numbers) and one is dropped.
+        vb = {k: np.repeat(a, 2) for k, a in vb.items()}
+        res = _run_batch(cm, np.repeat(idx[sl], 2), seed, vb, cb, planned)
+        return {k: a[:1] for k, a in res.items()}
+    return _run_batch(cm, idx[sl], seed, vb, cb, planned)
