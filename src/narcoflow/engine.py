@@ -238,6 +238,13 @@ def _run_batch(
     in_groups_org = fam_in.group_keys // C
     in_groups_c = fam_in.group_keys % C
     out_groups_lab = fam_out.group_keys
+    # for the compiled steps: unsigned indices, group bounds, a scratch row per member
+    in_oc = (in_o * C + in_c).astype(np.uint64)
+    in_src_u = in_src_col.astype(np.uint64)
+    out_lab_u = out_lab.astype(np.uint64)
+    out_groups_lab_u = np.asarray(out_groups_lab).astype(np.uint64)
+    out_starts = np.r_[fam_out.group_starts, out_lab.size].astype(np.int64)
+    demand_buf = np.empty((M, R * C))
     labs_per_org = np.bincount(net.lab_org, minlength=O)
     has_labs = labs_per_org > 0
     lab_agency = net.node_agency[net.lab_node]
@@ -387,10 +394,16 @@ def _run_batch(
         desired_in = want * (1.0 - s_fin) / factor[:, None]
         if inp is not None:
             order[:, :, inp] = np.minimum(desired_in, lab_tot_org)
-        x_in = order[:, in_o, in_c] * s_in
-        demand_src = scatter_sum(x_in, in_src_col, R * C)  # [M, R*C]
-        ratio = np.divide(avail_flat, demand_src, out=np.ones_like(demand_src), where=demand_src > avail_flat)
-        x_in *= ratio[:, in_src_col]
+        if kernels.ENABLED:
+            x_in = np.empty_like(s_in)
+            kernels.procure(order.reshape(M, O * C), in_oc, s_in, in_src_u, avail_flat, x_in, demand_buf)
+        else:
+            x_in = order[:, in_o, in_c] * s_in
+            demand_src = scatter_sum(x_in, in_src_col, R * C)  # [M, R*C]
+            ratio = np.divide(
+                avail_flat, demand_src, out=np.ones_like(demand_src), where=demand_src > avail_flat
+            )
+            x_in *= ratio[:, in_src_col]
         if capacity_limited:
             x_in *= capacity_factor(x_in, fam_in, net.edge_capacity)
         got = np.add.reduceat(x_in, fam_in.group_starts, axis=1)
@@ -462,12 +475,20 @@ def _run_batch(
         s_out = route_choice(risk, fam_out, out_cost, value, out_c, theta[:, 0], lam[:, 0], att_out).shares
         if capacity_limited:  # product that cannot move this month stays in the lab's stock
             s_out = s_out * capacity_factor(orgs.stock_final[:, out_lab] * s_out, fam_out, net.edge_capacity)
-        x_out = orgs.stock_final[:, out_lab] * s_out
-        made_out = orgs.stock_made[:, out_lab] * s_out
-        shipped_lab = np.add.reduceat(x_out, fam_out.group_starts, axis=1)
-        orgs.stock_final[:, out_groups_lab] -= shipped_lab
-        orgs.stock_made[:, out_groups_lab] -= np.add.reduceat(made_out, fam_out.group_starts, axis=1)
-        np.maximum(orgs.stock_final, 0.0, out=orgs.stock_final)
+        if kernels.ENABLED:
+            x_out, made_out = np.empty_like(s_out), np.empty_like(s_out)
+            shipped_lab = np.empty((M, out_groups_lab.size))
+            kernels.dispatch(
+                orgs.stock_final, orgs.stock_made, out_lab_u, s_out, out_starts, out_groups_lab_u,
+                x_out, made_out, shipped_lab,
+            )  # fmt: skip
+        else:
+            x_out = orgs.stock_final[:, out_lab] * s_out
+            made_out = orgs.stock_made[:, out_lab] * s_out
+            shipped_lab = np.add.reduceat(x_out, fam_out.group_starts, axis=1)
+            orgs.stock_final[:, out_groups_lab] -= shipped_lab
+            orgs.stock_made[:, out_groups_lab] -= np.add.reduceat(made_out, fam_out.group_starts, axis=1)
+            np.maximum(orgs.stock_final, 0.0, out=orgs.stock_final)
         shipped_out = scatter_sum(shipped_lab, net.lab_org[out_groups_lab], O)
         sh_out = ship(
             gens, fam_out, x_out, q, size_edge, exposure, seized_exp, C, N, O, tracer=made_out, states=states

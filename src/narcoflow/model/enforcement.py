@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from narcoflow.model import kernels
 from narcoflow.model.aggregate import scatter_sum
 from narcoflow.model.network import Network
 from narcoflow.scenario.schema import Scenario
@@ -91,11 +92,19 @@ def seizure_probability(
     C = control.shape[1]
     has = (tab.node_agency >= 0) & ~tab.raids[np.maximum(tab.node_agency, 0)]
     a_of = np.maximum(tab.node_agency, 0)
-    node_eff = np.where(has[None, :], cover * eff[:, a_of], 0.0)  # [M, N]
     ctrl_applies = has & tab.enforces_controls[a_of]
-    out = np.zeros((M, net.n_edges + 1, C))
     dst = net.edge_dst
     base = 1.0 - (1.0 - net.edge_detection[:-1]) * (1.0 - net.node_detection[dst])  # [E]
+    if kernels.ENABLED:  # the same arithmetic, compiled
+        out = np.empty((M, (net.n_edges + 1) * C))
+        u = lambda x: np.asarray(x).astype(np.uint64)  # noqa: E731
+        kernels.seizure_probability(
+            np.ascontiguousarray(cover), np.ascontiguousarray(eff), u(a_of), has, ctrl_applies,
+            np.ascontiguousarray(control), base, u(dst), out,
+        )  # fmt: skip
+        return out
+    node_eff = np.where(has[None, :], cover * eff[:, a_of], 0.0)  # [M, N]
+    out = np.zeros((M, net.n_edges + 1, C))
     for c in range(C):
         scale = np.where(ctrl_applies[None, :], control[:, c : c + 1], 1.0)  # [M, N]
         p_agency = (node_eff * scale)[:, dst]

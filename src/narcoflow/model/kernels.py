@@ -736,6 +736,71 @@ def route_shares(ex, starts, cost, surv, shares, e_cost, e_surv, expect, tmp):
                 e_surv[i, g] = _segment_sum(tmp, lo, hi)
 
 
+# ------------------------------------------------------------------------------ procurement, dispatch
+@_jit
+def procure(order, oc, s_in, src, avail, x, demand):
+    """Inbound flows: ``x[i, p] = order[i, oc[p]] · s_in[i, p]``, then, where the kg demanded from a source
+    column (``demand``, summed in path order) exceed what it has (``avail``), scaled by avail/demand —
+    the numpy path's ``order[:, o, c] * s_in``, ``scatter_sum`` and ``ratio`` steps."""
+    for i in range(x.shape[0]):
+        oi, si, xi, di, ai = order[i], s_in[i], x[i], demand[i], avail[i]
+        for r in range(di.size):
+            di[r] = 0.0
+        for p in range(xi.size):
+            v = oi[oc[p]] * si[p]
+            xi[p] = v
+            di[src[p]] += v
+        for p in range(xi.size):
+            d = di[src[p]]
+            a = ai[src[p]]
+            if d > a:
+                xi[p] *= a / d
+
+
+@_jit
+def dispatch(stock_final, stock_made, lab, shares, starts, group_lab, x, made, shipped):
+    """Outbound flows from the labs' stocks: ``x = stock_final[:, lab] · shares`` (and ``made`` from the
+    tracer stock), the kg leaving each lab (``shipped`` [M, G], ``np.add.reduceat``'s order) taken off
+    its stocks, and stocks floored at 0 — the numpy path's steps, operation by operation."""
+    for i in range(x.shape[0]):
+        sf, sm, sh, xi, mi = stock_final[i], stock_made[i], shares[i], x[i], made[i]
+        for p in range(xi.size):
+            xi[p] = sf[lab[p]] * sh[p]
+            mi[p] = sm[lab[p]] * sh[p]
+        for g in range(starts.size - 1):
+            out_kg = _segment_sum(xi, starts[g], starts[g + 1])
+            out_made = _segment_sum(mi, starts[g], starts[g + 1])
+            shipped[i, g] = out_kg
+            sf[group_lab[g]] = sf[group_lab[g]] - out_kg
+            sm[group_lab[g]] = sm[group_lab[g]] - out_made
+        for j in range(sf.size):
+            v = sf[j]
+            sf[j] = v if v >= 0.0 else 0.0  # np.maximum(v, 0.0)
+
+
+@_jit
+def seizure_probability(cover, eff, agency_of, has, ctrl_applies, control, base, dst, out):
+    """Seizure probability per shipment, ``out`` [M, (E+1)·C] (see ``enforcement.seizure_probability``):
+    1 − (1 − base_e)·(1 − clip(cover·detection·control scale at the edge's head, 0, 1)); null edge 0."""
+    N = cover.shape[1]
+    C = control.shape[1]
+    E = dst.size
+    node_eff = np.empty(N)
+    for i in range(cover.shape[0]):
+        ci, ei, ki, oi = cover[i], eff[i], control[i], out[i]
+        for n in range(N):
+            node_eff[n] = ci[n] * ei[agency_of[n]] if has[n] else 0.0
+        for e in range(E):
+            d = dst[e]
+            for c in range(C):
+                pa = node_eff[d] * (ki[c] if ctrl_applies[d] else 1.0)
+                pa = pa if pa > 0.0 else 0.0  # np.clip(pa, 0, 1)
+                pa = pa if pa < 1.0 else 1.0
+                oi[e * C + c] = 1.0 - (1.0 - base[e]) * (1.0 - pa)
+        for c in range(C):
+            oi[E * C + c] = 0.0
+
+
 @_jit
 def scatter_sum(values, index, out):
     """``out[i, index[j]] += values[i, j]`` for every i, j (in j order)."""
