@@ -18,7 +18,7 @@ import pandas as pd
 
 from narcoflow.errors import NarcoFlowError
 from narcoflow.model import kernels, rng
-from narcoflow.model.aggregate import scatter_sum
+from narcoflow.model.aggregate import scatter_add, scatter_sum
 from narcoflow.model.enforcement import (
     AgencyTable,
     CoveragePlan,
@@ -428,8 +428,8 @@ def _run_batch(
         seized_in_oc = sh_in.seized_by_org  # [M, O, C]
         slot = t % D
         d_in = sh_in.delivered
-        buf_lab += scatter_sum(d_in[:, in_lab_rows], in_lab_cols(slot), D * L * 2)
-        buf_mkt += scatter_sum(d_in[:, in_mkt_rows], in_mkt_cols(slot), D * Q)
+        scatter_add(buf_lab, d_in, in_lab_cols(slot), in_lab_rows)
+        scatter_add(buf_mkt, d_in, in_mkt_cols(slot), in_mkt_rows)
 
         # 6. labs: arrivals, conversion, raids, capacity
         arr = buf_lab[:, slot * L * 2 : (slot + 1) * L * 2].reshape(M, L, 2).copy()
@@ -493,8 +493,8 @@ def _run_batch(
         sh_out = ship(
             gens, fam_out, x_out, q, size_edge, exposure, seized_exp, C, N, O, tracer=made_out, states=states
         )
-        buf_mkt += scatter_sum(sh_out.delivered, out_cols(slot), D * Q)
-        buf_made += scatter_sum(made_out, out_cols(slot), D * Q)
+        scatter_add(buf_mkt, sh_out.delivered, out_cols(slot))
+        scatter_add(buf_made, made_out, out_cols(slot))
 
         seized_node = sh_in.seized_by_node + sh_out.seized_by_node  # [M, C, N]
         ledger["seized_fin"] += seized_node[:, fin].sum(axis=1)

@@ -69,6 +69,18 @@ def test_uniform_rows_kernel_draws_what_the_generators_draw(dtype) -> None:
     assert [g.bit_generator.state for g in ours] == [g.bit_generator.state for g in ref]
 
 
+@needs_numba
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 1100), seed=st.integers(0, 2**32 - 1))
+def test_sums_follow_numpys_order(n: int, seed: int) -> None:
+    """The kernels' sums are NumPy's, bit for bit: pairwise as ``ndarray.sum`` (blocks of 128 and the
+    split above), and first-element-plus-pairwise as ``np.add.reduceat``."""
+    src = np.random.default_rng(seed)
+    x = src.random(n) * 10.0 ** src.uniform(-6, 6, n)
+    assert kernels._pairwise(x, 0, n) == x.sum()
+    assert kernels._segment_sum(x, 0, n) == np.add.reduceat(x[None, :], np.array([0]), axis=1)[0, 0]
+
+
 def test_available_checks_the_state_layout() -> None:
     """The one-off check draws with both and finds them equal here (else the engine runs numpy)."""
     assert kernels.available() == kernels.ENABLED
@@ -109,10 +121,12 @@ def test_compiled_and_numpy_paths_give_the_same_run(tmp_path) -> None:
     """Same streams, same arithmetic, same summation order: every output of a whole baseline run (216
     months, through the leadership removals and fragmentations) is equal, the float64 mass-balance
     error included — a difference in the last bit of any flow would show there."""
-    a, b = str(tmp_path / "numba.npz"), str(tmp_path / "numpy.npz")
+    a, b, c = (str(tmp_path / f"{k}.npz") for k in ("numba", "numpy", "numba-cached"))
     _run_outputs("1", a)
     _run_outputs("0", b)
-    x, y = np.load(a), np.load(b)
-    assert x.files == y.files
+    _run_outputs("1", c)  # a second process loads the kernels from numba's on-disk cache
+    x, y, z = np.load(a), np.load(b), np.load(c)
+    assert x.files == y.files == z.files
     for k in x.files:
         assert np.array_equal(x[k], y[k]), k
+        assert np.array_equal(x[k], z[k]), k

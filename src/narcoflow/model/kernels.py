@@ -557,33 +557,68 @@ def firm_step(
 
 # ------------------------------------------------------------------------------ numpy's reduce order
 @_jit
-def _pairwise(a, lo, n):
-    """NumPy's pairwise sum of ``a[lo:lo + n]`` (``pairwise_sum`` in numpy/_core/src/umath/loops_utils.h)."""
+def _pairwise_block(a, lo, n):
+    """NumPy's pairwise sum of ``a[lo:lo + n]`` for n ≤ 128 (8 accumulators, then the tail)."""
     if n < 8:
         res = 0.0
         for k in range(lo, lo + n):
             res += a[k]
         return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    end = lo + n - n % 8
+    for k in range(lo + 8, end, 8):
+        r0 += a[k]
+        r1 += a[k + 1]
+        r2 += a[k + 2]
+        r3 += a[k + 3]
+        r4 += a[k + 4]
+        r5 += a[k + 5]
+        r6 += a[k + 6]
+        r7 += a[k + 7]
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for k in range(end, lo + n):
+        res += a[k]
+    return res
+
+
+@_jit
+def _pairwise(a, lo, n):
+    """NumPy's pairwise sum of ``a[lo:lo + n]`` (``pairwise_sum`` in numpy/_core/src/umath/loops_utils.h):
+    blocks of ≤ 128 as above; a longer run splits at n/2 rounded down to a multiple of 8 and adds the two
+    halves' sums. The recursion is unrolled onto a small stack (numba's cache cannot hold recursive
+    functions safely)."""
     if n <= 128:
-        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-        end = lo + n - n % 8
-        for k in range(lo + 8, end, 8):
-            r0 += a[k]
-            r1 += a[k + 1]
-            r2 += a[k + 2]
-            r3 += a[k + 3]
-            r4 += a[k + 4]
-            r5 += a[k + 5]
-            r6 += a[k + 6]
-            r7 += a[k + 7]
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        for k in range(end, lo + n):
-            res += a[k]
-        return res
-    n2 = n // 2
-    n2 -= n2 % 8
-    return _pairwise(a, lo, n2) + _pairwise(a, lo + n2, n - n2)
+        return _pairwise_block(a, lo, n)
+    s_lo = np.empty(128, dtype=np.int64)
+    s_n = np.empty(128, dtype=np.int64)
+    s_phase = np.empty(128, dtype=np.int64)
+    vals = np.empty(128)
+    top = 0
+    nv = 0
+    s_lo[0], s_n[0], s_phase[0] = lo, n, 0
+    while top >= 0:
+        ln, nn = s_lo[top], s_n[top]
+        if nn <= 128:
+            vals[nv] = _pairwise_block(a, ln, nn)
+            nv += 1
+            top -= 1
+            continue
+        n2 = nn // 2
+        n2 -= n2 % 8
+        if s_phase[top] == 0:  # sum the left half first
+            s_phase[top] = 1
+            top += 1
+            s_lo[top], s_n[top], s_phase[top] = ln, n2, 0
+        elif s_phase[top] == 1:  # then the right half
+            s_phase[top] = 2
+            top += 1
+            s_lo[top], s_n[top], s_phase[top] = ln + n2, nn - n2, 0
+        else:  # left + right
+            nv -= 1
+            vals[nv - 1] = vals[nv - 1] + vals[nv]
+            top -= 1
+    return vals[0]
 
 
 @_jit_inline
@@ -799,6 +834,55 @@ def seizure_probability(cover, eff, agency_of, has, ctrl_applies, control, base,
                 oi[e * C + c] = 1.0 - (1.0 - base[e]) * (1.0 - pa)
         for c in range(C):
             oi[E * C + c] = 0.0
+
+
+@_jit
+def scatter_add(values, rows, index, out):
+    """``out[i] += Σ_j values[i, rows[j]]`` into column ``index[j]``: the per-row sums start from 0 and
+    add in j order, then go into ``out`` — the arithmetic of ``out += scatter_sum(values[:, rows], …)``."""
+    W = out.shape[1]
+    tmp = np.empty(W)
+    for i in range(values.shape[0]):
+        vi, oi = values[i], out[i]
+        for k in range(W):
+            tmp[k] = 0.0
+        for j in range(rows.size):
+            tmp[index[j]] += vi[rows[j]]
+        for k in range(W):
+            oi[k] += tmp[k]
+
+
+@_jit
+def contest(flow, territorial, out):
+    """Contested share of territorial flow per member (``organizations.contest``), ``flow`` [M, O, N]:
+    Σ_n f_n·(1 − HHI_n) with numpy's summation order (over organizations in turn; over nodes pairwise)."""
+    M, O, _ = flow.shape
+    K = territorial.size
+    tot = np.empty(K)
+    hhi = np.empty(K)
+    term = np.empty(K)
+    for i in range(M):
+        fi = flow[i]
+        for k in range(K):
+            n = territorial[k]
+            t = fi[0, n]
+            for o in range(1, O):
+                t = t + fi[o, n]
+            tot[k] = t
+        for k in range(K):
+            n = territorial[k]
+            t = tot[k]
+            sh = fi[0, n] / t if t > 0.0 else 0.0
+            h = sh * sh
+            for o in range(1, O):
+                sh = fi[o, n] / t if t > 0.0 else 0.0
+                h = h + sh * sh
+            hhi[k] = h
+        grand = _pairwise(tot, 0, K)
+        for k in range(K):
+            f = tot[k] / grand if grand > 0.0 else 0.0
+            term[k] = f * ((1.0 - hhi[k]) if tot[k] > 0.0 else 0.0)
+        out[i] = _pairwise(term, 0, K)
 
 
 @_jit

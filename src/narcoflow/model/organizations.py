@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from narcoflow.model import kernels
 from narcoflow.model.network import Network
 
 
@@ -112,6 +113,11 @@ def fragment(
 
 def contest(net: Network, node_org_flow: np.ndarray, territorial: np.ndarray) -> np.ndarray:
     """Contested share of territorial flow: Σ_n f_n (1 − HHI_n), [M]. ``node_org_flow`` is [M, O, N]."""
+    if kernels.ENABLED and node_org_flow.shape[0] > 0:
+        out = np.empty(node_org_flow.shape[0])
+        terr = np.flatnonzero(territorial).astype(np.uint64)
+        kernels.contest(np.ascontiguousarray(node_org_flow), terr, out)
+        return out
     flow = node_org_flow[:, :, territorial]
     tot = flow.sum(axis=1)  # [M, N']
     share = np.divide(flow, tot[:, None, :], out=np.zeros_like(flow), where=tot[:, None, :] > 0)
