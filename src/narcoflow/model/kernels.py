@@ -744,34 +744,36 @@ def route_utility(risk, cols, cost, value, comm, theta, lam, att_a, ia, att_b, i
             v = vv[comm[p]]
             zz[p] = th * (cost[p] + la * v * (1.0 - s)) / v + (aa[ia[p]] + ab[ib[p]])
         for g in range(starts.size - 1):
-            mx = zz[starts[g]]
-            for p in range(starts[g] + 1, starts[g + 1]):
-                mx = max(mx, zz[p])
-            for p in range(starts[g], starts[g + 1]):
-                zz[p] = zz[p] - mx
+            zg = zz[starts[g] : starts[g + 1]]  # a 0-based slice: the loops vectorize
+            mx = zg[0]
+            for k in range(1, zg.size):
+                mx = max(mx, zg[k])
+            for k in range(zg.size):
+                zg[k] = zg[k] - mx
 
 
 @_jit
 def route_shares(ex, starts, cost, surv, shares, e_cost, e_surv, expect, tmp):
     """Route choice, second half: shares = ex / (group sum of ex); with ``expect``, the share-weighted
-    cost and survival of each group (``e_cost``, ``e_surv`` [M, G]). Sums in ``np.add.reduceat``'s order."""
+    cost and survival of each group (``e_cost``, ``e_surv`` [M, G]). Sums in ``np.add.reduceat``'s order.
+    The loops run over 0-based slices of each group, so they vectorize."""
     for i in range(ex.shape[0]):
-        row, sh, sv = ex[i], shares[i], surv[i]
         for g in range(starts.size - 1):
             lo, hi = starts[g], starts[g + 1]
-            den = _segment_sum(row, lo, hi)
-            for p in range(lo, hi):
-                sh[p] = row[p] / den
+            e_, sh = ex[i, lo:hi], shares[i, lo:hi]
+            den = _segment_sum(e_, 0, hi - lo)
+            for k in range(sh.size):
+                sh[k] = e_[k] / den
             if expect:
-                for p in range(lo, hi):
-                    tmp[p] = sh[p] * cost[p]
-                e_cost[i, g] = _segment_sum(tmp, lo, hi)
-                for p in range(lo, hi):
-                    tmp[p] = sh[p] * sv[p]
-                e_surv[i, g] = _segment_sum(tmp, lo, hi)
+                t, c_, s_ = tmp[: hi - lo], cost[lo:hi], surv[i, lo:hi]
+                for k in range(t.size):
+                    t[k] = sh[k] * c_[k]
+                e_cost[i, g] = _segment_sum(t, 0, hi - lo)
+                for k in range(t.size):
+                    t[k] = sh[k] * s_[k]
+                e_surv[i, g] = _segment_sum(t, 0, hi - lo)
 
 
-# ------------------------------------------------------------------------------ procurement, dispatch
 @_jit
 def procure(order, oc, s_in, src, avail, x, demand):
     """Inbound flows: ``x[i, p] = order[i, oc[p]] · s_in[i, p]``, then, where the kg demanded from a source
