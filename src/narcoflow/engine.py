@@ -419,9 +419,9 @@ def _run_batch(
         )
         shipped_in = np.zeros((M, O, C))
         np.add.at(shipped_in, (slice(None), g_org, g_c), got)
-        if inp is not None:
-            ledger["sold_in"] += x_in[:, in_c == inp].sum(axis=1)
-        ledger["sold_fin"] += x_in[:, in_c == fin].sum(axis=1)
+        if inp is not None:  # (from the group totals: the same kg as the paths', a few sums fewer)
+            ledger["sold_in"] += got[:, g_c == inp].sum(axis=1)
+        ledger["sold_fin"] += got[:, g_c == fin].sum(axis=1)
 
         # 5. inbound transit and seizures
         sh_in = ship(gens, fam_in, x_in, q, size_edge, exposure, seized_exp, C, N, O, states=states)
@@ -603,8 +603,8 @@ def _run_batch(
         out["firms_selling"][:, t] = supply.selling
         out["firms_shut"][:, t] = supply.shut
         out["seized_kg"][:, t] = seized_node
-        out["seizure_events"][:, t] = sh_in.events_by_node + sh_out.events_by_node
-        out["flow_kg"][:, t] = sh_in.flow_by_node[:, fin] + sh_out.flow_by_node[:, fin]
+        np.add(sh_in.events_by_node, sh_out.events_by_node, out=out["seizure_events"][:, t])
+        np.add(sh_in.flow_by_node[:, fin], sh_out.flow_by_node[:, fin], out=out["flow_kg"][:, t])
         out["available_kg"][:, t] = avail_tot
         got_by_c = np.zeros((M, C))
         np.add.at(got_by_c, (slice(None), g_c), got)

@@ -462,6 +462,24 @@ def uniform_rows_float64(states, out):
         _close(states[i], s)
 
 
+@_jit
+def partition_firms(bounds, finished, willingness, capacity, will_out, cap_out, fin_out):
+    """Within each region ``bounds[r]:bounds[r + 1]``, order each member's firms with those that cannot
+    make the final product first, stably — ``argsort(region·2 + finished, kind="stable")``."""
+    for i in range(finished.shape[0]):
+        fi, wi, ci = finished[i], willingness[i], capacity[i]
+        wo, co, fo = will_out[i], cap_out[i], fin_out[i]
+        for r in range(bounds.size - 1):
+            k = bounds[r]
+            for flag in range(2):
+                for f in range(bounds[r], bounds[r + 1]):
+                    if fi[f] == flag:
+                        wo[k] = wi[f]
+                        co[k] = ci[f]
+                        fo[k] = flag
+                        k += 1
+
+
 # ------------------------------------------------------------------------------------------- firm step
 def _jit_inline(fn):
     return numba.njit(inline="always")(fn) if ENABLED else fn

@@ -62,11 +62,19 @@ def init_firms(
     willingness = col("suppliers.willingness_mean") + col("suppliers.willingness_sd") * z[:, :count]
     capacity = col("suppliers.capacity_median") * np.exp(col("suppliers.capacity_sigma") * z[:, count:])
     finished = u < col("suppliers.finished_share")
-    key = (region[None, :] * 2 + finished).astype(np.int16 if 2 * len(shares) < 2**15 else np.int64)
-    order = np.argsort(key, axis=1, kind="stable")  # a radix sort for small integer keys
-    willingness = np.take_along_axis(willingness, order, axis=1)
-    capacity = np.take_along_axis(capacity, order, axis=1)
-    finished = np.take_along_axis(finished, order, axis=1)
+    bounds = np.searchsorted(region, np.arange(len(shares) + 1))
+    if kernels.ENABLED:  # the same stable partition, compiled
+        w2, c2, f2 = np.empty_like(willingness), np.empty_like(capacity), np.empty_like(finished)
+        kernels.partition_firms(
+            bounds, finished.view(np.uint8), willingness, capacity, w2, c2, f2.view(np.uint8)
+        )
+        willingness, capacity, finished = w2, c2, f2
+    else:
+        key = (region[None, :] * 2 + finished).astype(np.int16 if 2 * len(shares) < 2**15 else np.int64)
+        order = np.argsort(key, axis=1, kind="stable")  # a radix sort for small integer keys
+        willingness = np.take_along_axis(willingness, order, axis=1)
+        capacity = np.take_along_axis(capacity, order, axis=1)
+        finished = np.take_along_axis(finished, order, axis=1)
     firms = Firms(
         willingness=willingness,
         odds=np.exp(-willingness),
@@ -76,7 +84,7 @@ def init_firms(
         active=np.ones((M, count), dtype=bool),
         scrutinized=np.zeros((M, count), dtype=bool),
         u=u,
-        bounds=np.searchsorted(region, np.arange(len(shares) + 1)),
+        bounds=bounds,
         finished_start=np.zeros((M, len(shares)), dtype=np.int64),
     )
     firms.finished_start = firms.bounds[:-1][None, :] + firms.per_region((~finished).astype(np.int64))
