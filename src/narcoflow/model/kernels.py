@@ -743,24 +743,28 @@ def learn_risk(risk, risk0, exposure, seized, w, rho):
 
 # ------------------------------------------------------------------------------------------ route choice
 @_jit
-def route_utility(risk, cols, cost, value, comm, theta, lam, att_a, ia, att_b, ib, starts, surv, z):
+def route_utility(risk, cols_t, cost, value, comm, theta, lam, att_a, ia, att_b, ib, starts, surv, z):
     """Route choice, first half: per path its perceived survival Π(1 − risk) (``surv``) and its logit
     utility −θ·(cost + λ·value·(1 − survival))/value + attract, less the maximum of its choice group
-    (``z``; the caller takes exp), where attract = ``att_a[i, ia[p]] + att_b[i, ib[p]]``. ``starts``
-    [G + 1] bound the groups; the index arrays are unsigned (no negative-index check in the loop). The
+    (``z``; the caller takes exp), where attract = ``att_a[i, ia[p]] + att_b[i, ib[p]]``. ``cols_t``
+    [K, P] holds each path's risk columns edge by edge; ``starts`` [G + 1] bound the groups; the index
+    arrays are unsigned (no negative-index check). Loops run over whole rows, so they vectorize. The
     arithmetic is the numpy path's, operation by operation (``narcoflow.model.routes.route_choice``)."""
-    P = cols.shape[0]
+    P = cols_t.shape[1]
     for i in range(risk.shape[0]):
         th = -theta[i]
         la = lam[i]
         rr, vv, aa, ab, sv, zz = risk[i], value[i], att_a[i], att_b[i], surv[i], z[i]
+        c0 = cols_t[0]
         for p in range(P):
-            s = 1.0
-            for k in range(cols.shape[1]):
-                s *= 1.0 - rr[cols[p, k]]
-            sv[p] = s
+            sv[p] = 1.0 * (1.0 - rr[c0[p]])  # (as np.prod: 1 · (1 − r_0) · (1 − r_1) …)
+        for k in range(1, cols_t.shape[0]):
+            ck = cols_t[k]
+            for p in range(P):
+                sv[p] *= 1.0 - rr[ck[p]]
+        for p in range(P):
             v = vv[comm[p]]
-            zz[p] = th * (cost[p] + la * v * (1.0 - s)) / v + (aa[ia[p]] + ab[ib[p]])
+            zz[p] = th * (cost[p] + la * v * (1.0 - sv[p])) / v + (aa[ia[p]] + ab[ib[p]])
         for g in range(starts.size - 1):
             zg = zz[starts[g] : starts[g + 1]]  # a 0-based slice: the loops vectorize
             mx = zg[0]

@@ -201,7 +201,7 @@ def route_choice(
         surv = np.empty((M, P))
         z = np.empty((M, P))
         a, ia, b, ib = attract
-        cols, comm = fam.risk_cols.astype(np.uint64), commodity.astype(np.uint64)
+        cols, comm = np.ascontiguousarray(fam.risk_cols.T, dtype=np.uint64), commodity.astype(np.uint64)
         ia, ib = ia.astype(np.uint64), ib.astype(np.uint64)
         kernels.route_utility(risk, cols, cost, value, comm, theta, lam, a, ia, b, ib, starts, surv, z)
         np.exp(z, out=z)
