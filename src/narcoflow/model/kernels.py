@@ -689,9 +689,15 @@ def ship_kernel(
         )
         for g in range(G):
             lo, hi = g_lo[g], g_hi[g]
-            for j in range(lo, hi):
-                tmp[j - lo] = yi[perm[j]]
-            X = _segment_sum(tmp, 0, hi - lo)  # as np.add.reduceat sums it
+            if hi - lo <= 8:  # np.add.reduceat's sum of a short segment: first + (0 + the rest in turn)
+                rest = 0.0
+                for j in range(lo + 1, hi):
+                    rest += yi[perm[j]]
+                X = yi[perm[lo]] + rest
+            else:
+                for j in range(lo, hi):
+                    tmp[j - lo] = yi[perm[j]]
+                X = _segment_sum(tmp, 0, hi - lo)
             if X <= 0.0:  # nothing moves: no draw, nothing to add
                 continue
             n = np.int64(math.ceil(X / szi[g_edge[g]]))
