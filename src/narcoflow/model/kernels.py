@@ -463,20 +463,27 @@ def uniform_rows_float64(states, out):
 
 
 @_jit
-def partition_firms(bounds, finished, willingness, capacity, will_out, cap_out, fin_out):
+def partition_firms(
+    bounds, finished, willingness, capacity, scale, will_out, cap_out, fin_out, units, fstart
+):
     """Within each region ``bounds[r]:bounds[r + 1]``, order each member's firms with those that cannot
-    make the final product first, stably — ``argsort(region·2 + finished, kind="stable")``."""
+    make the final product first, stably — ``argsort(region·2 + finished, kind="stable")`` — and record
+    where the finished ones start (``fstart`` [M, R]) and each capacity in integer units,
+    ``rint(capacity · scale)`` (``units``)."""
     for i in range(finished.shape[0]):
         fi, wi, ci = finished[i], willingness[i], capacity[i]
-        wo, co, fo = will_out[i], cap_out[i], fin_out[i]
+        wo, co, fo, uo = will_out[i], cap_out[i], fin_out[i], units[i]
         for r in range(bounds.size - 1):
             k = bounds[r]
             for flag in range(2):
+                if flag == 1:
+                    fstart[i, r] = k
                 for f in range(bounds[r], bounds[r + 1]):
                     if fi[f] == flag:
                         wo[k] = wi[f]
                         co[k] = ci[f]
                         fo[k] = flag
+                        uo[k] = np.int64(np.rint(ci[f] * scale))
                         k += 1
 
 

@@ -63,10 +63,14 @@ def init_firms(
     capacity = col("suppliers.capacity_median") * np.exp(col("suppliers.capacity_sigma") * z[:, count:])
     finished = u < col("suppliers.finished_share")
     bounds = np.searchsorted(region, np.arange(len(shares) + 1))
-    if kernels.ENABLED:  # the same stable partition, compiled
+    scale = np.float32(1.0 / CAPACITY_UNIT)  # a power of 2: capacity × scale is exact in float32
+    if kernels.ENABLED:  # the same stable partition, units and region starts, compiled
         w2, c2, f2 = np.empty_like(willingness), np.empty_like(capacity), np.empty_like(finished)
+        units = np.empty((M, count), dtype=np.int64)
+        fstart = np.empty((M, len(shares)), dtype=np.int64)
+        u8 = lambda x: x.view(np.uint8)  # noqa: E731
         kernels.partition_firms(
-            bounds, finished.view(np.uint8), willingness, capacity, w2, c2, f2.view(np.uint8)
+            bounds, u8(finished), willingness, capacity, scale, w2, c2, u8(f2), units, fstart
         )
         willingness, capacity, finished = w2, c2, f2
     else:
@@ -75,19 +79,22 @@ def init_firms(
         willingness = np.take_along_axis(willingness, order, axis=1)
         capacity = np.take_along_axis(capacity, order, axis=1)
         finished = np.take_along_axis(finished, order, axis=1)
+        units = np.rint(capacity * scale).astype(np.int64)
+        fstart = None
     firms = Firms(
         willingness=willingness,
         odds=np.exp(-willingness),
         capacity=capacity,
-        capacity_units=np.rint(capacity * np.float32(1.0 / CAPACITY_UNIT)).astype(np.int64),  # exact: × 2^20
+        capacity_units=units,
         finished=finished,
         active=np.ones((M, count), dtype=bool),
         scrutinized=np.zeros((M, count), dtype=bool),
         u=u,
         bounds=bounds,
-        finished_start=np.zeros((M, len(shares)), dtype=np.int64),
+        finished_start=np.zeros((M, len(shares)), dtype=np.int64) if fstart is None else fstart,
     )
-    firms.finished_start = firms.bounds[:-1][None, :] + firms.per_region((~finished).astype(np.int64))
+    if fstart is None:
+        firms.finished_start = bounds[:-1][None, :] + firms.per_region((~finished).astype(np.int64))
     return firms
 
 
