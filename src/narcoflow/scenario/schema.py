@@ -518,7 +518,7 @@ class Scenario(Strict):
                 if isinstance(eff, SetLevel | ScaleLevel | RampLevel) and eff.level not in levels:
                     errors.append((f"{where}.level", f"unknown level '{eff.level}'"))
                 if isinstance(eff, ScaleLevel) and eff.until is not None and eff.until <= ev.date:
-                    errors.append((f"{where}.until", f"'{eff.until}' is not after the event's date {ev.date}"))
+                    errors.append((f"{where}.until", f"'{eff.until}' is not after the date {ev.date}"))
                 if isinstance(eff, LeadershipRemoval | Fragmentation) and (
                     eff.organization not in self.organizations
                 ):
