@@ -76,7 +76,7 @@ def test_baseline_mass_balance(baseline_run: narcoflow.Results) -> None:
     poe_detection=st.floats(0.0, 1.0),
     raid=st.floats(0.01, 0.5),
     transit=st.integers(0, 3),
-    events_on=st.lists(st.booleans(), min_size=16, max_size=16),
+    events_on=st.lists(st.booleans(), min_size=17, max_size=17),
     seed=st.integers(0, 2**31),
 )
 def test_mass_balance_holds_under_random_variations(
