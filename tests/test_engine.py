@@ -76,7 +76,7 @@ def test_baseline_mass_balance(baseline_run: narcoflow.Results) -> None:
     poe_detection=st.floats(0.0, 1.0),
     raid=st.floats(0.01, 0.5),
     transit=st.integers(0, 3),
-    events_on=st.lists(st.booleans(), min_size=16, max_size=16),
+    events_on=st.lists(st.booleans(), min_size=17, max_size=17),
     seed=st.integers(0, 2**31),
 )
 def test_mass_balance_holds_under_random_variations(
@@ -187,3 +187,27 @@ def test_ramp_level_moves_linearly_and_lowers_deaths() -> None:
         ramp["deaths_final"].isel(month=slice(24, 48)).sum()
         < 0.9 * base["deaths_final"].isel(month=slice(24, 48)).sum()
     )
+
+
+def test_scale_level_until_is_temporary() -> None:
+    """A scale_level with ``until`` multiplies its level from the event's month and divides it again in
+    the ``until`` month (the 2020-2021 land-port travel restrictions)."""
+    ov = {
+        **SHORT,
+        "events.cbp_nii_expansion_2019.enabled": False,
+        "events.land_port_restrictions_2020.date": "2018-04",
+        "events.land_port_restrictions_2020.effects.0.until": "2019-02",
+        "events.land_port_restrictions_2020.effects.0.factor": {"value": 1.6, "unit": "1", "range": [1, 2]},
+    }
+    ds = narcoflow.simulate(narcoflow.load_scenario("baseline", ov), members=2, seed=0).dataset
+    level = ds["levels"].sel(level="intensity.cbp_ofo").isel(member=0).values
+    start = ds["levels"].sel(level="intensity.cbp_ofo").isel(member=0, month=0).item()
+    np.testing.assert_allclose(level[:3], start)  # 2018-01..2018-03
+    np.testing.assert_allclose(level[3:13], 1.6 * start, rtol=1e-6)  # 2018-04..2019-01
+    np.testing.assert_allclose(level[13:], start, rtol=1e-6)  # from 2019-02
+
+
+def test_scale_level_until_must_follow_the_date() -> None:
+    ov = {"events.land_port_restrictions_2020.effects.0.until": "2020-04"}
+    with pytest.raises(narcoflow.NarcoFlowError, match="until"):
+        narcoflow.load_scenario("baseline", ov)

@@ -52,6 +52,13 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
+class EndScale:
+    """The end of a temporary ``scale_level`` (its ``until`` month): the level is divided by the factor."""
+
+    level: str
+
+
+@dataclass(frozen=True)
 class Compiled:
     """Everything about a scenario that does not change during a run."""
 
@@ -87,6 +94,12 @@ def compile_model(sc: Scenario) -> Compiled:
         t = (y - y0) * 12 + (m - m0)
         if 0 <= t < sc.calendar.months:
             events_at.setdefault(t, []).extend((eid, j, eff) for j, eff in enumerate(ev.effects))
+        for j, eff in enumerate(ev.effects):  # a temporary scale_level ends: divide by its factor again
+            if isinstance(eff, ScaleLevel) and eff.until is not None:
+                yu, mu = parse_month(eff.until)
+                tu = (yu - y0) * 12 + (mu - m0)
+                if 0 <= t < sc.calendar.months and 0 <= tu < sc.calendar.months:
+                    events_at.setdefault(tu, []).append((eid, j, EndScale(eff.level)))
     territorial = np.zeros(len(net.node_ids), dtype=bool)
     for org in sc.organizations.values():
         territorial[[net.node_ids.index(n) for n in org.territory]] = True
@@ -282,6 +295,8 @@ def _run_batch(
                 levels[:, lev_index[eff.level]] = v[f"{key}.value"]
             elif isinstance(eff, ScaleLevel):
                 levels[:, lev_index[eff.level]] *= v[f"{key}.factor"]
+            elif isinstance(eff, EndScale):
+                levels[:, lev_index[eff.level]] /= v[f"{key}.factor"]
             elif isinstance(eff, RampLevel):
                 li = lev_index[eff.level]
                 ramps.append((li, v[f"{key}.factor"], t, eff.months))

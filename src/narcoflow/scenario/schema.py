@@ -320,11 +320,14 @@ class SetLevel(Strict):
 
 
 class ScaleLevel(Strict):
-    """Multiply a time-varying level by a factor."""
+    """Multiply a time-varying level by a factor (until ``until``, if given: then divide by it again)."""
 
     type: Literal["scale_level"]
     level: str
     factor: Param
+    until: Month | None = Field(
+        None, description="First month without the effect (YYYY-MM); none: the effect is permanent."
+    )
 
 
 class RampLevel(Strict):
@@ -514,6 +517,8 @@ class Scenario(Strict):
                 where = f"events.{eid}.effects.{j}"
                 if isinstance(eff, SetLevel | ScaleLevel | RampLevel) and eff.level not in levels:
                     errors.append((f"{where}.level", f"unknown level '{eff.level}'"))
+                if isinstance(eff, ScaleLevel) and eff.until is not None and eff.until <= ev.date:
+                    errors.append((f"{where}.until", f"'{eff.until}' is not after the date {ev.date}"))
                 if isinstance(eff, LeadershipRemoval | Fragmentation) and (
                     eff.organization not in self.organizations
                 ):
