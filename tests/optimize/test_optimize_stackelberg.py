@@ -79,6 +79,18 @@ def test_dobss_with_one_type_equals_origami(case: tuple[SecurityGame, float]) ->
     check_plan(game, resources, milp)
 
 
+def test_dobss_solves_a_game_highs_fails_on() -> None:
+    """A game (found by hypothesis) on which HiGHS ends every retry with "Solve error": DOBSS falls
+    back to enumerating the responses and still returns the equilibrium."""
+    game = SecurityGame.from_arrays(
+        ["t0", "t1", "t2"], [[10.0, 20.0, 8.0]], [[5.0, 10.0, 4.0]], [[5.0, 10.0, 4.0]], [[14.0, 18.0, 7.0]]
+    )
+    milp = bayesian_milp(game, 4.0)
+    assert milp.status == "optimal"
+    assert milp.defender_utility == pytest.approx(origami(game, 4.0).defender_utility, abs=TOL)
+    check_plan(game, 4.0, milp)
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(games(n_types=2, max_targets=4))
 def test_dobss_equals_brute_force_on_two_types(case: tuple[SecurityGame, float]) -> None:

@@ -68,7 +68,8 @@ class AllocationResult:
         attacker_utility: the attacker's utility at the attacked target (dict per type for several
             types; expected utility for quantal response).
         seconds: wall time of the solve.
-        method: ``"origami"``, ``"multiple-lps"``, ``"dobss-milp"``, ``"bayesian-brute-force"`` or
+        method: ``"origami"``, ``"multiple-lps"``, ``"dobss-milp"`` (``"dobss-milp (HiGHS solve error;
+            responses enumerated)"`` when HiGHS failed on a small game), ``"bayesian-brute-force"`` or
             ``"quantal-response"``.
         status: ``"optimal"``, ``"time_limit"`` (MILP) or ``"local"`` (quantal response: best local
             optimum of several starts).
@@ -319,6 +320,10 @@ def _bayesian_result(
 
 
 # ----------------------------------------------------------------------------------------------- DOBSS
+#: response profiles (targets ** types) up to which a DOBSS game HiGHS cannot solve is enumerated instead
+_ENUMERATE_ON_SOLVE_ERROR = 20_000
+
+
 def bayesian_milp(
     game: SecurityGame, resources: float, *, time_limit: float | None = None
 ) -> AllocationResult:
@@ -354,6 +359,12 @@ def bayesian_milp(
     if res.x is None:
         if res.status == 1:
             raise TimeoutError(f"DOBSS MILP: time limit of {time_limit} s reached before any plan was found")
+        if res.status == 4 and n**L <= _ENUMERATE_ON_SOLVE_ERROR:
+            # every retry hit HiGHS's "Solve error" (seen on tiny games, e.g. with no resources at all):
+            # a game this small is solved exactly by enumerating the types' responses instead
+            out = bayesian_brute_force(game, r)
+            out.method = "dobss-milp (HiGHS solve error; responses enumerated)"
+            return out
         raise RuntimeError(f"HiGHS found no plan for the DOBSS MILP: {res.message}")
     resp = tuple(int(t) for t in np.argmax(res.x[n : n + L * n].reshape(L, n), axis=1))
     status = "optimal" if res.status == 0 else "time_limit"
