@@ -60,6 +60,13 @@ def pv(p: Any, default: float = 0.0) -> float:
     return default if p is None else float(p.value)
 
 
+class EndOfScale:
+    """The month a temporary ``scale_level`` (one with ``until``) stops: divide its level by the factor."""
+
+    def __init__(self, scale: ScaleLevel) -> None:
+        self.scale = scale
+
+
 # ------------------------------------------------------------------------------------------ static world
 @dataclass(frozen=True)
 class EdgeInfo:
@@ -205,6 +212,12 @@ class World:
             t = (y - self.y0) * 12 + (m - self.m0)
             if 0 <= t < self.months:
                 self.events_at.setdefault(t, []).extend((eid, eff) for eff in ev.effects)
+            for eff in ev.effects:  # a temporary scale_level ends: its level is divided by the factor again
+                if isinstance(eff, ScaleLevel) and eff.until is not None:
+                    yu, mu = parse_month(eff.until)
+                    tu = (yu - self.y0) * 12 + (mu - self.m0)
+                    if 0 <= t < self.months and 0 <= tu < self.months:
+                        self.events_at.setdefault(tu, []).append((eid, EndOfScale(eff)))
         self.node_kind = nx.get_node_attributes(g, "kind")
         groups = sc.observables.seizure_groups
         country = nx.get_node_attributes(g, "country")
@@ -966,6 +979,8 @@ class SupplyModel(mesa.Model):
                 self.levels[eff.level] = pv(eff.value)
             elif isinstance(eff, ScaleLevel):
                 self.levels[eff.level] *= pv(eff.factor)
+            elif isinstance(eff, EndOfScale):
+                self.levels[eff.scale.level] /= pv(eff.scale.factor)
             elif isinstance(eff, RampLevel):
                 self.ramps.append((eff.level, pv(eff.factor), t, eff.months))
             elif isinstance(eff, LeadershipRemoval):
