@@ -95,45 +95,31 @@ if ENABLED:
     from numba.core import types
     from numba.extending import intrinsic
 
-    _I32, _I64, _I128 = ir.IntType(32), ir.IntType(64), ir.IntType(128)
+    _I64, _I128 = ir.IntType(64), ir.IntType(128)
 
-    @intrinsic
-    def _load_u64(typingctx, addr):
-        """The uint64 at address ``addr``."""
+    def _memory_access(width: int, nbtype):
+        """Intrinsics reading and writing an unsigned integer of ``width`` bits at a raw address."""
+        irtype = ir.IntType(width)
 
-        def codegen(context, builder, signature, args):
-            return builder.load(builder.inttoptr(args[0], _I64.as_pointer()), align=4)
+        @intrinsic
+        def load(typingctx, addr):
+            def codegen(context, builder, signature, args):
+                return builder.load(builder.inttoptr(args[0], irtype.as_pointer()), align=4)
 
-        return types.uint64(types.uint64), codegen
+            return nbtype(types.uint64), codegen
 
-    @intrinsic
-    def _store_u64(typingctx, addr, value):
-        """Write the uint64 ``value`` at address ``addr``."""
+        @intrinsic
+        def store(typingctx, addr, value):
+            def codegen(context, builder, signature, args):
+                builder.store(args[1], builder.inttoptr(args[0], irtype.as_pointer()), align=4)
+                return context.get_dummy_value()
 
-        def codegen(context, builder, signature, args):
-            builder.store(args[1], builder.inttoptr(args[0], _I64.as_pointer()), align=4)
-            return context.get_dummy_value()
+            return types.void(types.uint64, nbtype), codegen
 
-        return types.void(types.uint64, types.uint64), codegen
+        return load, store
 
-    @intrinsic
-    def _load_u32(typingctx, addr):
-        """The uint32 at address ``addr``."""
-
-        def codegen(context, builder, signature, args):
-            return builder.load(builder.inttoptr(args[0], _I32.as_pointer()), align=4)
-
-        return types.uint32(types.uint64), codegen
-
-    @intrinsic
-    def _store_u32(typingctx, addr, value):
-        """Write the uint32 ``value`` at address ``addr``."""
-
-        def codegen(context, builder, signature, args):
-            builder.store(args[1], builder.inttoptr(args[0], _I32.as_pointer()), align=4)
-            return context.get_dummy_value()
-
-        return types.void(types.uint64, types.uint32), codegen
+    _load_u64, _store_u64 = _memory_access(64, types.uint64)
+    _load_u32, _store_u32 = _memory_access(32, types.uint32)
 
     @intrinsic
     def _mul_add128(typingctx, a_lo, a_hi, b_lo, b_hi, c_lo, c_hi):
