@@ -1,8 +1,11 @@
 """Compiled hot loops (numba), drawing from the members' own numpy streams.
 
-Two steps dominate the engine's time: the firms' monthly decisions (5,000 firms per member) and the
-shipping of flows with binomial seizures (one draw per organization, edge and commodity). Here they
-run as numba kernels over all members in one call. The kernels draw from each member's
+The month's hot steps run here as numba kernels over all members in one call: the firms' decisions
+(5,000 firms per member), procurement, route choice, dispatch from the labs, shipping with binomial
+seizures (one draw per organization, edge and commodity), seizure probabilities, risk learning, the
+contest term and the scatter-adds. Each repeats the numpy path's arithmetic operation by operation —
+NumPy's summation orders included (``_pairwise``, ``_segment_sum``) — and leaves exp and log to numpy,
+so both paths give bit-identical runs. The kernels draw from each member's
 ``numpy.random.PCG64`` itself: they read the generator's 128-bit state and increment through its C state
 address (``bit_generator.ctypes.state_address``), advance it with PCG64's own arithmetic (128-bit
 multiply-add, XSL-RR output) inlined into the loop, and write it back — so member k still draws from its
