@@ -64,6 +64,15 @@ def available() -> bool:
     global _layout_ok
     if not ENABLED:
         return False
+    if _layout_ok is None and int(np.__version__.split(".")[0]) >= 3:
+        # the layout read here is numpy 1.17–2.x's; a later one is not probed (a wrong pointer would crash)
+        _layout_ok = False
+        warnings.warn(
+            f"narcoflow's compiled kernels know numpy's PCG64 layout up to 2.x, not {np.__version__}; "
+            "running the (slower) numpy path",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     if _layout_ok is None:
         ours, ref = np.random.default_rng(20191), np.random.default_rng(20191)
         ours.random(3, dtype=np.float32)  # leave half a 64-bit output buffered, as runs do
