@@ -245,7 +245,13 @@ def _run_batch(
     in_mkt = net.path_market[p_in]
     out_lab = net.path_lab[p_out]
     out_mkt = net.path_market[p_out]
-    in_lab_mkt_col = np.where(in_lab >= 0, in_lab, L + in_mkt)  # column of [lab shares | market shares]
+    # column of [lab shares | market shares] of each inbound path (unsigned: the compiled steps' indices)
+    in_lab_mkt_col = np.where(in_lab >= 0, in_lab, L + in_mkt).astype(np.uint64)
+    in_c_u = in_c.astype(np.uint64)
+    # outbound attraction: log demand share of the path's market (+ a zero column)
+    att_out = (np.broadcast_to(log_demand, (M, Q)), out_mkt.astype(np.uint64), np.zeros((M, 1)),
+               np.zeros(out_mkt.size, dtype=np.uint64))  # fmt: skip
+    out_c = np.full(out_mkt.size, fin, dtype=np.uint64)
     in_cost = net.path_cost[p_in]
     out_cost = net.path_cost[p_out]
     in_groups_org = fam_in.group_keys // C
@@ -388,8 +394,8 @@ def _run_batch(
         log_lab_mkt = np.concatenate(
             [np.log(np.maximum(lab_share, 1e-12)), np.broadcast_to(log_demand, (M, Q))], axis=1
         )
-        attract = (np.log(np.maximum(src_share, 1e-12)), in_src_col, log_lab_mkt, in_lab_mkt_col)
-        ch = route_choice(risk, fam_in, in_cost, value, in_c, theta[:, 0], lam[:, 0], attract, expect=True)
+        attract = (np.log(np.maximum(src_share, 1e-12)), in_src_u, log_lab_mkt, in_lab_mkt_col)
+        ch = route_choice(risk, fam_in, in_cost, value, in_c_u, theta[:, 0], lam[:, 0], attract, expect=True)
         s_in, e_cost, e_surv = ch.shares, ch.expected_cost, ch.expected_survival  # [M, P'], [M, G]
         g_org, g_c = in_groups_org, in_groups_c
         risk_cost = price[:, g_c] + e_cost + lam * value[:, g_c] * (1.0 - e_surv)  # [M, G] per kg
@@ -485,8 +491,6 @@ def _run_batch(
         orgs.lab_capacity += np.maximum(desired_lab - orgs.lab_capacity, 0.0) / lag
 
         # 7. outbound: product leaves the labs for the border and the markets
-        att_out = (np.broadcast_to(log_demand, (M, Q)), out_mkt, np.zeros((M, 1)), np.zeros_like(out_mkt))
-        out_c = np.full(out_mkt.size, fin)
         s_out = route_choice(risk, fam_out, out_cost, value, out_c, theta[:, 0], lam[:, 0], att_out).shares
         if capacity_limited:  # product that cannot move this month stays in the lab's stock
             s_out = s_out * capacity_factor(orgs.stock_final[:, out_lab] * s_out, fam_out, net.edge_capacity)

@@ -33,7 +33,8 @@ class Position:
 
 @dataclass(frozen=True)
 class FlatGroups:
-    """All positions' groups in position order, for the compiled shipping kernel."""
+    """All positions' groups in position order, for the compiled shipping kernel (indices unsigned:
+    the kernel then skips negative-index checks)."""
 
     lo: np.ndarray  # [G] start of group g in ``perm``
     org: np.ndarray  # [G]
@@ -41,6 +42,7 @@ class FlatGroups:
     perm: np.ndarray  # [n] family path positions, grouped
     edge: np.ndarray  # [G]
     commodity: np.ndarray  # [G]
+    col: np.ndarray  # [G] column edge*C + commodity of seizure-probability arrays
     risk_col: np.ndarray  # [G]
     node: np.ndarray  # [G]
 
@@ -54,6 +56,8 @@ class Family:
     group_of: np.ndarray  # [P'] choice group of each path
     group_keys: np.ndarray  # [G'] the key of each choice group
     risk_cols: np.ndarray  # [P', K] flat risk columns (null edge → a column of zeros)
+    risk_cols_t: np.ndarray  # [K, P'] the same, edge by edge, unsigned (for the compiled route choice)
+    bounds: np.ndarray  # [G' + 1] choice groups' starts and the end
     edges: np.ndarray  # [P', K] edge indices (null edge = E)
     positions: list[Position]
     dest_cols: np.ndarray  # [P'] destination column (lab*2+is_final, or market)
@@ -111,15 +115,18 @@ def build_family(net: Network, mask: np.ndarray, group_key: np.ndarray, dest_col
         hi.append(ends + offset)
         offset += p.perm.size
     cat = lambda xs, dt=np.int64: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt)  # noqa: E731
+    u = np.uint64
+    edge, comm = cat([p.edge for p in positions], u), cat([p.commodity for p in positions], u)
     flat = FlatGroups(
         lo=cat(lo),
         hi=cat(hi),
-        perm=cat([p.perm for p in positions]),
-        edge=cat([p.edge for p in positions]),
-        org=cat([p.org for p in positions]),
-        commodity=cat([p.commodity for p in positions]),
-        risk_col=cat([p.risk_col for p in positions]),
-        node=cat([p.node for p in positions]),
+        perm=cat([p.perm for p in positions], u),
+        edge=edge,
+        org=cat([p.org for p in positions], u),
+        commodity=comm,
+        col=edge * u(len(net.commodity_ids)) + comm,
+        risk_col=cat([p.risk_col for p in positions], u),
+        node=cat([p.node for p in positions], u),
     )
     return Family(
         paths=paths,
@@ -127,6 +134,8 @@ def build_family(net: Network, mask: np.ndarray, group_key: np.ndarray, dest_col
         group_of=group_of,
         group_keys=keys[starts],
         risk_cols=rcols,
+        risk_cols_t=np.ascontiguousarray(rcols.T, dtype=np.uint64),
+        bounds=np.r_[starts, paths.size].astype(np.int64),
         edges=edges,
         positions=positions,
         dest_cols=dest_cols[paths],
@@ -197,19 +206,18 @@ def route_choice(
     """
     M, P = risk.shape[0], fam.paths.size
     if kernels.ENABLED:
-        starts = np.r_[fam.group_starts, P].astype(np.int64)
         surv = np.empty((M, P))
         z = np.empty((M, P))
         a, ia, b, ib = attract
-        cols, comm = np.ascontiguousarray(fam.risk_cols.T, dtype=np.uint64), commodity.astype(np.uint64)
-        ia, ib = ia.astype(np.uint64), ib.astype(np.uint64)
-        kernels.route_utility(risk, cols, cost, value, comm, theta, lam, a, ia, b, ib, starts, surv, z)
+        u = lambda x: np.asarray(x, dtype=np.uint64)  # noqa: E731 - (no copy when already unsigned)
+        cols, comm, ia, ib = fam.risk_cols_t, u(commodity), u(ia), u(ib)
+        kernels.route_utility(risk, cols, cost, value, comm, theta, lam, a, ia, b, ib, fam.bounds, surv, z)
         np.exp(z, out=z)
         shares = np.empty((M, P))
         G = fam.group_starts.size
         e_cost = np.empty((M, G)) if expect else np.empty((0, 0))
         e_surv = np.empty((M, G)) if expect else np.empty((0, 0))
-        kernels.route_shares(z, starts, cost, surv, shares, e_cost, e_surv, expect, np.empty(P))
+        kernels.route_shares(z, fam.bounds, cost, surv, shares, e_cost, e_surv, expect, np.empty(P))
         return RouteChoice(shares, surv, e_cost if expect else None, e_surv if expect else None)
     surv = path_survival(risk, fam)
     val = value[:, commodity]
@@ -269,14 +277,13 @@ def ship(
     C = n_commodities
     if states is not None:
         fl = fam.flat
-        u = lambda x: x.astype(np.uint64)  # noqa: E731 - unsigned: no negative-index checks in the kernel
         log = rng.active_log()
         shape = (M, fl.lo.size) if log is not None else (0, 0)  # each draw's (n, p), for the log only
         draw_n = np.zeros(shape, dtype=np.int64)
         draw_p = np.zeros(shape)
-        idx = (fl.perm, fl.edge, fl.edge * C + fl.commodity, fl.risk_col, fl.node, fl.commodity, fl.org)
         kernels.ship_kernel(
-            states, y, y if tracer is None else tracer, tracer is not None, fl.lo, fl.hi, *map(u, idx),
+            states, y, y if tracer is None else tracer, tracer is not None, fl.lo, fl.hi, fl.perm, fl.edge,
+            fl.col, fl.risk_col, fl.node, fl.commodity, fl.org,
             seize_prob, shipment_size, exposure, seized_exp, seized, events, arriving, seized_org,
             flow_org_node, draw_n, draw_p,
         )  # fmt: skip
