@@ -68,6 +68,9 @@ def test_baseline_mass_balance(baseline_run: narcoflow.Results) -> None:
         assert float(ds[k].min()) >= 0.0, k
 
 
+_N_EVENTS = len(narcoflow.load_scenario("baseline").events)
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     capacity=st.one_of(st.none(), st.floats(1.0, 500.0)),
@@ -76,7 +79,7 @@ def test_baseline_mass_balance(baseline_run: narcoflow.Results) -> None:
     poe_detection=st.floats(0.0, 1.0),
     raid=st.floats(0.01, 0.5),
     transit=st.integers(0, 3),
-    events_on=st.lists(st.booleans(), min_size=17, max_size=17),
+    events_on=st.lists(st.booleans(), min_size=_N_EVENTS, max_size=_N_EVENTS),
     seed=st.integers(0, 2**31),
 )
 def test_mass_balance_holds_under_random_variations(
@@ -211,3 +214,24 @@ def test_scale_level_until_must_follow_the_date() -> None:
     ov = {"events.land_port_restrictions_2020.effects.0.until": "2020-04"}
     with pytest.raises(narcoflow.NarcoFlowError, match="until"):
         narcoflow.load_scenario("baseline", ov)
+
+
+def test_shipment_level_scales_shipment_size_not_seized_weight() -> None:
+    """A ``shipment.<mode>`` level multiplies the mode's shipment size: the same flow makes fewer, larger
+    shipments, so there are fewer seizure events at the ports while the expected seized share of the flow
+    stays (each shipment is seized with the same probability, whatever its size)."""
+    ov = {**SHORT, "events.larger_loads_2021.date": "2018-01", "events.larger_loads_2021.effects.0.months": 1}
+    ov["events.larger_loads_2021.effects.0.factor"] = {"value": 4.0, "unit": "1", "range": [1, 6]}
+    off = {**SHORT, "events.larger_loads_2021.enabled": False}
+    big = narcoflow.simulate(narcoflow.load_scenario("baseline", ov), members=40, seed=3).dataset
+    ref = narcoflow.simulate(narcoflow.load_scenario("baseline", off), members=40, seed=3).dataset
+    np.testing.assert_allclose(big["levels"].sel(level="shipment.vehicle").values, 4.0)
+    np.testing.assert_allclose(ref["levels"].sel(level="shipment.vehicle").values, 1.0)
+    poe = big.node.values[big.node_kind.values == "port_of_entry"]
+    ev = [d["seizure_events"].sel(node=poe, commodity="product").sum().item() for d in (big, ref)]
+    kg = [d["seized_kg"].sel(node=poe, commodity="product").sum().item() for d in (big, ref)]
+    flow = [d["flow_kg"].sel(node=poe).sum().item() for d in (big, ref)]
+    # fewer events, though not 4 times fewer: a group's flow makes ceil(X / size) shipments, at least one,
+    # and the thin flows on little-used paths make one shipment at either size
+    assert 0.25 <= ev[0] / ev[1] < 0.85
+    assert abs(kg[0] / flow[0] - kg[1] / flow[1]) < 0.1 * kg[1] / flow[1]  # same seized share of the flow

@@ -536,7 +536,7 @@ class Organization(mesa.Agent):
                 if X <= 0.0:
                     continue
                 edge = w.edges[e]
-                n = math.ceil(X / w.edge_size[edge.mode])
+                n = math.ceil(X / (w.edge_size[edge.mode] * m.levels[f"shipment.{edge.mode}"]))
                 S = int(rng.binomial(n, m.q[(e, c)]))
                 frac = S / n
                 keep = 1.0 - frac
@@ -875,6 +875,8 @@ class SupplyModel(mesa.Model):
             self.levels[f"intensity.{a}"] = pv(ag.intensity)
         for name in ("harm.hazard", "harm.final_risk", "harm.naloxone"):
             self.levels[name] = 1.0
+        for mode in sc.modes:  # multipliers of the modes' shipment sizes
+            self.levels[f"shipment.{mode}"] = 1.0
         # active ramps (level, factor, start month, months): a ramp multiplies its level by
         # 1 + (factor - 1)·progress, so ramps and other changes of one level compose multiplicatively
         self.ramps: list[tuple[str, float, int, int]] = []

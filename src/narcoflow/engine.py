@@ -188,6 +188,9 @@ def _run_batch(
         levels[:, lev_index[f"intensity.{a}"]] = v[f"agencies.{a}.intensity"]
     for name in ("harm.hazard", "harm.final_risk", "harm.naloxone"):
         levels[:, lev_index[name]] = 1.0
+    ship_cols = [lev_index[f"shipment.{m}"] for m in net.mode_ids]
+    levels[:, ship_cols] = 1.0
+    edge_ship_cols = np.asarray(ship_cols)[net.edge_mode]  # each edge's shipment-size level
     # active ramps: (level, factor per member, start month, months); a ramp multiplies its level by
     # 1 + (factor − 1)·progress, so ramps and other changes on one level compose multiplicatively
     ramps: list[tuple[int, np.ndarray, int, int]] = []
@@ -332,6 +335,11 @@ def _run_batch(
         ramps = [r for r in ramps if t - r[2] + 1 < r[3]]
         coop = {r: np.clip(levels[:, lev_index[f"cooperation.{r}"]], 0.0, 1.0) for r in sc.cooperation}
         control = np.clip(levels[:, ctrl_cols], 0.0, 1.0)
+        # shipment sizes this month (kg): the modes' sizes times their shipment levels
+        ship_level = levels[:, edge_ship_cols]
+        size_now = size_edge
+        if (ship_level != 1.0).any():
+            size_now = size_edge * np.concatenate([ship_level, np.ones((M, 1))], axis=1)
 
         # 2. suppliers and the regulator
         rel = sc.regulator.relation
@@ -445,7 +453,7 @@ def _run_batch(
         ledger["sold_fin"] += got[:, g_c == fin].sum(axis=1)
 
         # 5. inbound transit and seizures
-        sh_in = ship(gens, fam_in, x_in, q, size_edge, exposure, seized_exp, C, N, O, states=states)
+        sh_in = ship(gens, fam_in, x_in, q, size_now, exposure, seized_exp, C, N, O, states=states)
         seized_in_oc = sh_in.seized_by_org  # [M, O, C]
         slot = t % D
         d_in = sh_in.delivered
@@ -510,7 +518,7 @@ def _run_batch(
             np.maximum(orgs.stock_final, 0.0, out=orgs.stock_final)
         shipped_out = scatter_sum(shipped_lab, net.lab_org[out_groups_lab], O)
         sh_out = ship(
-            gens, fam_out, x_out, q, size_edge, exposure, seized_exp, C, N, O, tracer=made_out, states=states
+            gens, fam_out, x_out, q, size_now, exposure, seized_exp, C, N, O, tracer=made_out, states=states
         )
         scatter_add(buf_mkt, sh_out.delivered, out_cols(slot))
         scatter_add(buf_made, made_out, out_cols(slot))

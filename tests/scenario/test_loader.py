@@ -26,7 +26,7 @@ def test_builtin_baseline_lists_and_loads(baseline: narcoflow.Scenario) -> None:
     assert baseline.suppliers.count == 5000
     assert baseline.calendar.start == "2013-01" and baseline.calendar.months == 216
     assert {"sinaloa", "cjng"} <= set(baseline.organizations)
-    assert len(baseline.events) == 17
+    assert len(baseline.events) == 18
     assert all(ev.enabled for ev in baseline.events.values())
 
 

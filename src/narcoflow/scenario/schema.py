@@ -548,11 +548,14 @@ class Scenario(Strict):
         ``control.<commodity>``, ``cooperation.<relation>`` and ``intensity.<agency>`` start at their
         parameters' values; the harm multipliers start at 1: ``harm.hazard`` (all overdose hazards),
         ``harm.final_risk`` (the part of the hazard due to the final product, RR·φ) and ``harm.naloxone``
-        (naloxone's availability: the share of deaths surviving naloxone is (1 − e)^level).
+        (naloxone's availability: the share of deaths surviving naloxone is (1 − e)^level);
+        ``shipment.<mode>`` starts at 1 and multiplies the mode's ``shipment_size`` (the kg per shipment,
+        hence the number of shipments a flow makes and of seizure events; not the seized share).
         """
         return (
             [f"control.{c}" for c in self.commodities]
             + [f"cooperation.{r}" for r in self.cooperation]
             + [f"intensity.{a}" for a in self.agencies]
             + ["harm.hazard", "harm.final_risk", "harm.naloxone"]
+            + [f"shipment.{m}" for m in self.modes]
         )
