@@ -235,3 +235,11 @@ def test_shipment_level_scales_shipment_size_not_seized_weight() -> None:
     # and the thin flows on little-used paths make one shipment at either size
     assert 0.25 <= ev[0] / ev[1] < 0.85
     assert abs(kg[0] / flow[0] - kg[1] / flow[1]) < 0.1 * kg[1] / flow[1]  # same seized share of the flow
+
+
+def test_shipment_level_and_temporary_factor_must_stay_positive() -> None:
+    zero = {"value": 0.5, "unit": "1", "range": [0, 1]}
+    with pytest.raises(narcoflow.NarcoFlowError, match="shipment-size level must stay above 0"):
+        narcoflow.load_scenario("baseline", {"events.larger_loads_2021.effects.0.factor": zero})
+    with pytest.raises(narcoflow.NarcoFlowError, match="temporary factor must stay above 0"):
+        narcoflow.load_scenario("baseline", {"events.operation_blue_lotus_2023.effects.0.factor": zero})

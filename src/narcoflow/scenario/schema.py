@@ -519,6 +519,12 @@ class Scenario(Strict):
                     errors.append((f"{where}.level", f"unknown level '{eff.level}'"))
                 if isinstance(eff, ScaleLevel) and eff.until is not None and eff.until <= ev.date:
                     errors.append((f"{where}.until", f"'{eff.until}' is not after the date {ev.date}"))
+                if isinstance(eff, ScaleLevel) and eff.until is not None and eff.factor.range[0] <= 0:
+                    errors.append((f"{where}.factor", "a temporary factor must stay above 0 (divided out)"))
+                if isinstance(eff, SetLevel | ScaleLevel | RampLevel) and eff.level.startswith("shipment."):
+                    p, key = (eff.value, "value") if isinstance(eff, SetLevel) else (eff.factor, "factor")
+                    if p.range[0] <= 0:
+                        errors.append((f"{where}.{key}", "a shipment-size level must stay above 0"))
                 if isinstance(eff, LeadershipRemoval | Fragmentation) and (
                     eff.organization not in self.organizations
                 ):
