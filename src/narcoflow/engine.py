@@ -188,9 +188,8 @@ def _run_batch(
         levels[:, lev_index[f"intensity.{a}"]] = v[f"agencies.{a}.intensity"]
     for name in ("harm.hazard", "harm.final_risk", "harm.naloxone"):
         levels[:, lev_index[name]] = 1.0
-    ship_cols = [lev_index[f"shipment.{m}"] for m in net.mode_ids]
+    ship_cols = [lev_index[f"shipment.{m}"] for m in net.mode_ids]  # shipment-size level per mode
     levels[:, ship_cols] = 1.0
-    edge_ship_cols = np.asarray(ship_cols)[net.edge_mode]  # each edge's shipment-size level
     # active ramps: (level, factor per member, start month, months); a ramp multiplies its level by
     # 1 + (factor − 1)·progress, so ramps and other changes on one level compose multiplicatively
     ramps: list[tuple[int, np.ndarray, int, int]] = []
@@ -336,10 +335,10 @@ def _run_batch(
         coop = {r: np.clip(levels[:, lev_index[f"cooperation.{r}"]], 0.0, 1.0) for r in sc.cooperation}
         control = np.clip(levels[:, ctrl_cols], 0.0, 1.0)
         # shipment sizes this month (kg): the modes' sizes times their shipment levels
-        ship_level = levels[:, edge_ship_cols]
+        ship_level = levels[:, ship_cols]
         size_now = size_edge
         if (ship_level != 1.0).any():
-            size_now = size_edge * np.concatenate([ship_level, np.ones((M, 1))], axis=1)
+            size_now = size_edge * np.concatenate([ship_level[:, net.edge_mode], np.ones((M, 1))], axis=1)
 
         # 2. suppliers and the regulator
         rel = sc.regulator.relation
