@@ -150,6 +150,18 @@ class Results:
         Weight in the scenario's report unit (lb or kg), or event counts with ``events=True``.
         """
         obs = json.loads(self.dataset.attrs["observables"])
+        ds = self.dataset
+        var = "seizure_events" if events else "seized_kg"
+        da = ds[var].sel(commodity=ds.attrs["final_commodity"]).isel(node=self.group_nodes(group)).sum("node")
+        da = self._by_year(da.astype(np.float64), fiscal=True)
+        if not events and obs["report_unit"] == "lb":
+            da = da * KG_TO_LB
+        return da
+
+    def group_nodes(self, group: str) -> np.ndarray:
+        """Indices of the nodes in a reporting seizure group (``observables.seizure_groups``): the nodes
+        of its kinds and countries (all nodes where the group leaves either empty)."""
+        obs = json.loads(self.dataset.attrs["observables"])
         if group not in obs["seizure_groups"]:
             raise NarcoFlowError(
                 f"unknown seizure group '{group}' (have: {', '.join(obs['seizure_groups'])})"
@@ -161,12 +173,7 @@ class Results:
             mask &= np.isin(ds["node_kind"].values, spec["kinds"])
         if spec["countries"]:
             mask &= np.isin(ds["node_country"].values, spec["countries"])
-        var = "seizure_events" if events else "seized_kg"
-        da = ds[var].sel(commodity=ds.attrs["final_commodity"]).isel(node=np.flatnonzero(mask)).sum("node")
-        da = self._by_year(da.astype(np.float64), fiscal=True)
-        if not events and obs["report_unit"] == "lb":
-            da = da * KG_TO_LB
-        return da
+        return np.flatnonzero(mask)
 
     def made_share_by_year(self) -> xr.DataArray:
         """Share of the final product reaching markets that was made from the recipe input, per year."""
@@ -186,16 +193,18 @@ class Results:
         return {k: (p / total.where(total > 0)).fillna(0.0) for k, p in parts.items()}
 
     def _monthly_crossing_lbs(self) -> dict[str, xr.DataArray]:
-        """Final product seized per month (member, month) in lb at the CBP components' node kinds.
+        """Final product seized per month (member, month) in lb by the CBP components.
 
-        ``sw_ofo`` sums the nodes of kind ``port_of_entry`` (CBP Office of Field Operations) and
-        ``sw_usbp`` those of kind ``between_ports`` (U.S. Border Patrol), as the calibration does.
+        ``sw_ofo`` (CBP Office of Field Operations) and ``sw_usbp`` (U.S. Border Patrol) sum the nodes
+        of the seizure groups of those names, as the calibration does; a scenario without such a group
+        uses the nodes of kind ``port_of_entry`` / ``between_ports`` instead.
         """
         ds = self.dataset
+        groups = json.loads(ds.attrs["observables"])["seizure_groups"]
         seized = ds["seized_kg"].sel(commodity=ds.attrs["final_commodity"]).astype(np.float64)
         out = {}
         for key, kind in (("sw_ofo", "port_of_entry"), ("sw_usbp", "between_ports")):
-            nodes = np.flatnonzero(ds["node_kind"].values == kind)
+            nodes = self.group_nodes(key) if key in groups else np.flatnonzero(ds["node_kind"].values == kind)
             out[key] = seized.isel(node=nodes).sum("node") * KG_TO_LB
         return out
 
@@ -221,7 +230,7 @@ class Results:
 
         - ``phi_by_year``: the yearly mean of the penetration φ (``phi``), complete calendar years;
         - ``cbp_monthly_lbs``: {month: {"sw_ofo", "sw_usbp"}}, lb of the final product seized per
-          month at nodes of kind ``port_of_entry`` / ``between_ports``, every simulated month;
+          month by the seizure groups of those names, every simulated month;
         - ``cbp_quarterly_lbs``: the same as 3-month sums over complete fiscal quarters, keyed by
           the quarter's last month (the monthly series as the calibration compares it);
         - ``cbp_sw_poe_share_by_fy``: the member-wise share ``sw_ofo / sw_total`` of the seized weight,

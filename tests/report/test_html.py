@@ -439,7 +439,7 @@ def test_fit_one_component_missing(summary: dict[str, Any]) -> None:
     fig = fit_monthly_figure(summary)
     assert fig is not None
     titles = [a.text for a in fig.layout.annotations]
-    assert "Between ports (USBP): no model data" in titles
+    assert "Border Patrol (USBP: between ports and checkpoints): no model data" in titles
     assert not _traces(fig, "Model, USBP")
     assert _traces(fig, "CBP record, USBP")  # the record is still shown
 

@@ -95,8 +95,7 @@ def simulated(res: Results, targets: list[Target]) -> dict[str, np.ndarray]:
                 da = da * KG_TO_LB  # the record is in lb
             out[tg.name] = da.sel(year=[int(y) for y in tg.labels]).values
         elif tg.name.endswith("_monthly"):
-            kind = "port_of_entry" if tg.name.startswith("ofo") else "between_ports"
-            nodes = np.flatnonzero(ds["node_kind"].values == kind)
+            nodes = res.group_nodes("sw_ofo" if tg.name.startswith("ofo") else "sw_usbp")
             lbs = ds["seized_kg"].sel(commodity=final).isel(node=nodes).sum("node") * KG_TO_LB
             three = lbs.rolling(month=3).sum()
             months = pd.to_datetime([f"{m}-01" for m in tg.labels])

@@ -382,7 +382,7 @@ def seizures_total_figure(summary: Mapping[str, Any]) -> go.Figure | None:
 
 
 def seizures_by_component_figure(summary: Mapping[str, Any]) -> go.Figure | None:
-    """Model seizures at ports of entry (``sw_ofo``) and between ports (``sw_usbp``), by FY.
+    """Model seizures at ports of entry (``sw_ofo``) and by Border Patrol (``sw_usbp``), by FY.
 
     Each is drawn as a median with its 90% band, with CBP's record for each component.
     Returns None when neither component is present.
@@ -390,7 +390,7 @@ def seizures_by_component_figure(summary: Mapping[str, Any]) -> go.Figure | None
     by_fy = summary.get("cbp_fentanyl_lbs_by_fy")
     parts = [
         ("sw_ofo", "Ports of entry (OFO)", _PORTS, "circle"),
-        ("sw_usbp", "Between ports (USBP)", _BETWEEN, "diamond"),
+        ("sw_usbp", "Border Patrol (USBP: between ports and checkpoints)", _BETWEEN, "diamond"),
     ]
     fig = go.Figure()
     drawn = False
@@ -418,7 +418,7 @@ def seizures_by_component_figure(summary: Mapping[str, Any]) -> go.Figure | None
         )
     if not drawn:
         return None
-    _layout(fig, "Ports of entry vs between ports", "Fiscal year (Oct–Sep)", "Fentanyl seized (lb)")
+    _layout(fig, "Ports of entry vs Border Patrol", "Fiscal year (Oct–Sep)", "Fentanyl seized (lb)")
     return fig
 
 
@@ -501,7 +501,7 @@ def crossing_shares_figure(summary: Mapping[str, Any]) -> go.Figure | None:
 # --------------------------------------------------------------------------------------------
 _COMPONENTS = (
     ("sw_ofo", "OFO", "Ports of entry (OFO)", _PORTS, "circle"),
-    ("sw_usbp", "USBP", "Between ports (USBP)", _BETWEEN, "diamond"),
+    ("sw_usbp", "USBP", "Border Patrol (USBP: between ports and checkpoints)", _BETWEEN, "diamond"),
 )
 _CBP_COMPONENT = {"sw_ofo": "OFO", "sw_usbp": "USBP"}
 _FIT_PAD_YEARS = 2
@@ -565,7 +565,7 @@ def _pair_figure(
     value_format: str,
     monthly: bool,
 ) -> go.Figure | None:
-    """Ports of entry (left) and between ports (right): model median and 90% band against the record.
+    """Ports of entry (left) and Border Patrol (right): model median and 90% band against the record.
 
     ``by_key`` is the summary entry (``{key: {"sw_ofo": stats, "sw_usbp": stats}}``) with years
     or, with ``monthly``, months as keys. The model is shown over the record's span padded by
@@ -651,7 +651,7 @@ def _pair_figure(
 
 
 def fit_fiscal_year_figure(summary: Mapping[str, Any], events: bool = False) -> go.Figure | None:
-    """Model seizures per fiscal year against CBP's record, ports of entry and between ports.
+    """Model seizures per fiscal year against CBP's record, ports of entry and Border Patrol.
 
     Weight in lb (``cbp_fentanyl_lbs_by_fy``) or, with ``events``, seizure event counts
     (``cbp_fentanyl_events_by_fy``), each with the model median and 90% band. Returns None when
@@ -937,7 +937,8 @@ def write_report(summary: Mapping[str, Any], path: Path, title: str | None = Non
             "Model fentanyl seized by CBP at the Southwest border by federal fiscal year "
             "(October–September), against CBP's public seizure statistics (FY2019–FY2023; "
             "FY2024 from press releases, hollow). Ports of entry are CBP's Office of Field "
-            "Operations (OFO); between ports is U.S. Border Patrol (USBP).",
+            "Operations (OFO); U.S. Border Patrol (USBP) seizes between the ports and at its interior "
+            "checkpoints, which also stop loads that came through a port.",
             [
                 show(
                     seizures_total_figure(summary),
@@ -956,7 +957,7 @@ def write_report(summary: Mapping[str, Any], path: Path, title: str | None = Non
             "The series the calibration compares with the model "
             "(<code>narcoflow.calibrate.targets</code>), each as the model median and 90% band against "
             "the record, over the record's span: CBP's Southwest-border fentanyl seizures at ports of "
-            "entry (OFO) and between ports (USBP) by fiscal year, in pounds and in seizure events; the "
+            "entry (OFO) and by Border Patrol (USBP) by fiscal year, in pounds and in seizure events; the "
             "same pounds by month and as the 3-month sums the calibration fits; and the fentanyl share "
             "of NFLIS laboratory reports against the model's penetration φ (a proxy: reports, not "
             'supply). T40.4 deaths, the first series, are in <a href="#deaths">the first section</a>. '
