@@ -409,7 +409,7 @@ def _bar(label: str) -> Progress:
 def calibrate(
     scenario: Annotated[str, typer.Option(help="Built-in name or scenario file.")] = "baseline",
     until: Annotated[int, typer.Option(help="Fit the record through this calendar year.")] = 2023,
-    budget: Annotated[int, typer.Option(help="Simulations to spend (ABC-SMC).", min=10)] = 48000,
+    budget: Annotated[int, typer.Option(help="Simulations to spend (ABC-SMC).", min=10)] = 144000,
     population: Annotated[int, typer.Option(help="Particles per generation.", min=10)] = 400,
     seed: Annotated[
         int, typer.Option(help="Root seed (the calibration is reproducible from it).", min=0)
@@ -472,7 +472,7 @@ def forecast_check(
     scenario: Annotated[str, typer.Option(help="Built-in name or scenario file.")] = "baseline",
     until: Annotated[int, typer.Option(help="Calibrate with the record through this year only.")] = 2020,
     through: Annotated[int, typer.Option(help="Forecast through this year.")] = 2024,
-    budget: Annotated[int, typer.Option(help="Simulations to spend (ABC-SMC).", min=10)] = 48000,
+    budget: Annotated[int, typer.Option(help="Simulations to spend (ABC-SMC).", min=10)] = 144000,
     population: Annotated[int, typer.Option(help="Particles per generation.", min=10)] = 400,
     members: Annotated[int, typer.Option(help="Forecast members.", min=10)] = 200,
     seed: Annotated[int, typer.Option(help="Root seed.", min=0)] = 0,
