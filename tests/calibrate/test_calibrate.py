@@ -174,3 +174,17 @@ def test_calibrate_with_users_own_cbp_files(tmp_path: Path) -> None:
            "--cbp-csv", str(shared / "nationwide-drugs-fy20-fy23.csv"))  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert out.exists()
+
+
+def test_command_line_and_api_share_their_defaults() -> None:
+    """`narcoflow calibrate` / `forecast-check` and the functions they call default to the same budget,
+    population and seed (the CLI spells its defaults out for --help; this keeps the two from drifting)."""
+    import inspect
+
+    from narcoflow import cli
+    from narcoflow.calibrate import forecast_check
+
+    for command, function in ((cli.calibrate, calibrate), (cli.forecast_check, forecast_check)):
+        shown, used = inspect.signature(command).parameters, inspect.signature(function).parameters
+        for name in ("budget", "population", "seed", "until"):
+            assert shown[name].default == used[name].default, (command.__name__, name)
