@@ -410,7 +410,7 @@ def calibrate(
     scenario: Annotated[str, typer.Option(help="Built-in name or scenario file.")] = "baseline",
     until: Annotated[int, typer.Option(help="Fit the record through this calendar year.")] = 2023,
     budget: Annotated[int, typer.Option(help="Simulations to spend (ABC-SMC).", min=10)] = 144000,
-    population: Annotated[int, typer.Option(help="Particles per generation.", min=10)] = 400,
+    population: Annotated[int, typer.Option(help="Particles per generation.", min=10)] = 1000,
     seed: Annotated[
         int, typer.Option(help="Root seed (the calibration is reproducible from it).", min=0)
     ] = 0,
@@ -473,7 +473,7 @@ def forecast_check(
     until: Annotated[int, typer.Option(help="Calibrate with the record through this year only.")] = 2020,
     through: Annotated[int, typer.Option(help="Forecast through this year.")] = 2024,
     budget: Annotated[int, typer.Option(help="Simulations to spend (ABC-SMC).", min=10)] = 144000,
-    population: Annotated[int, typer.Option(help="Particles per generation.", min=10)] = 400,
+    population: Annotated[int, typer.Option(help="Particles per generation.", min=10)] = 1000,
     members: Annotated[int, typer.Option(help="Forecast members.", min=10)] = 200,
     seed: Annotated[int, typer.Option(help="Root seed.", min=0)] = 0,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the table as JSON.")] = None,
