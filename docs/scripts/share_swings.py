@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 import narcoflow
-from narcoflow.calibrate import scenario_posterior
+from narcoflow.calibrate import predictive, scenario_posterior
 from narcoflow.calibrate.targets import record_targets, simulated
 from narcoflow.engine import simulate
 
@@ -48,10 +48,9 @@ def main() -> None:
     post = found[0]
     targets = record_targets(2023)
     obs = next(t for t in targets if t.name == "poe_share").observed
-    idx = np.arange(args.members)
-    table = post.member_table(idx, args.seed)
-    res = simulate(sc, members=idx, seed=args.seed, parameters=table)
+    res = predictive(sc, post, args.members, args.seed)
     share = simulated(res, targets)["poe_share"]
+    table = post.member_table(np.arange(20), args.seed)  # the particles drawn for members 0-19
     med = np.median(share, axis=0)
     print("record:           ", " ".join(f"{x:.3f}" for x in obs))
     print("model median:     ", " ".join(f"{x:.3f}" for x in med))
