@@ -34,6 +34,12 @@ SetOption = Annotated[
 ]
 
 
+QUICK_NOTE = (
+    "[yellow]note:[/yellow] --quick spent {budget} simulations: a smoke test of the pipeline, not a "
+    "calibration, and its fit says nothing about the model (run without --quick; docs/calibration.md)."
+)
+
+
 def _fail(exc: NarcoFlowError) -> None:
     err_console.print(f"[red]error:[/red] {exc.format()}", markup=True, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
@@ -419,7 +425,8 @@ def calibrate(
     cbp_csv: Annotated[
         list[Path] | None,
         typer.Option(
-            help="CBP drug-seizure CSV file(s) in CBP's download format, instead of the shipped figures."
+            help="A CBP drug-seizure CSV file in CBP's download format, instead of the shipped figures; "
+            "repeat the option for several files (overlapping months are counted once)."
         ),
     ] = None,
     set_: SetOption = None,
@@ -465,6 +472,8 @@ def calibrate(
         "strongest posterior correlations: " + "; ".join(f"{a} ~ {b}: {c:+.2f}" for _, a, b, c in pairs)
     )
     console.print(f"wrote {out}")
+    if quick:
+        console.print(QUICK_NOTE.format(budget=budget))
 
 
 @app.command("forecast-check")
@@ -526,6 +535,8 @@ def forecast_check(
     if json_path is not None:
         json_path.write_text(json.dumps(table, indent=1) + "\n")
         console.print(f"wrote {json_path}")
+    if quick:
+        console.print(QUICK_NOTE.format(budget=budget))
 
 
 @app.command("source-compare")

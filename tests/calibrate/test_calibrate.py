@@ -120,6 +120,7 @@ def test_cli_forecast_check_quick(tmp_path: Path) -> None:
         assert {"p05", "p50", "p95", "observed", "rel_error"} <= set(row)
         assert row["p05"] <= row["p50"] <= row["p95"]
     assert table["2024"]["observed"] == 48000
+    assert "--quick spent 240 simulations: a smoke test" in " ".join(r.stdout.split())
 
 
 def test_bad_posterior_on_the_command_line(tmp_path: Path) -> None:
@@ -174,6 +175,7 @@ def test_calibrate_with_users_own_cbp_files(tmp_path: Path) -> None:
            "--cbp-csv", str(shared / "nationwide-drugs-fy20-fy23.csv"))  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert out.exists()
+    assert "--quick spent 60 simulations: a smoke test" in " ".join(r.stdout.split())
 
 
 def test_command_line_and_api_share_their_defaults() -> None:
