@@ -22,17 +22,19 @@ from narcoflow.report.html import (
     fit_fiscal_year_figure,
     fit_monthly_figure,
     fit_nflis_figure,
+    fit_poe_share_figure,
 )
 
 # Appears once at the top of the inlined plotly.js bundle, and nowhere else.
 PLOTLYJS_MARKERS = ("window.PlotlyConfig", "* plotly.js v")
-# Figures of the full synthetic summary: 5 in the original sections, 5 in the fit section.
-N_FIGURES = 10
+# Figures of the full synthetic summary: 5 in the original sections, 6 in the fit section.
+N_FIGURES = 11
 FIT_FIGURES = {
     "fig-fit-fy-lbs": "cbp_fentanyl_lbs_by_fy",
     "fig-fit-fy-events": "cbp_fentanyl_events_by_fy",
     "fig-fit-monthly": "cbp_monthly_lbs",
     "fig-fit-quarterly": "cbp_quarterly_lbs",
+    "fig-fit-poe-share": "cbp_sw_poe_share_by_fy",
     "fig-fit-nflis": "phi_by_year",
 }
 
@@ -433,6 +435,26 @@ def test_fit_nflis(summary: dict[str, Any]) -> None:
     assert fig.layout.yaxis.tickformat == ".0%"
 
 
+def test_fit_poe_share(summary: dict[str, Any]) -> None:
+    fig = fit_poe_share_figure(summary)
+    assert fig is not None
+    median = _one(fig, "Model share: median")
+    # The record's span (FY2019-FY2023) padded by two fiscal years.
+    assert list(median.x) == list(range(2017, 2026))
+    assert list(median.y) == [summary["cbp_sw_poe_share_by_fy"][str(fy)]["p50"] for fy in median.x]
+    record = _one(fig, "CBP record")
+    assert list(record.x) == [2019, 2020, 2021, 2022, 2023]
+    assert record.y[1] == pytest.approx(3771 / 4558)  # CBP FY2020: 3,771 of 4,558 lb at the ports
+    assert fig.layout.yaxis.tickformat == ".0%"
+    assert fig.layout.yaxis.rangemode == "normal"  # zoomed to the data, not from zero
+    summary["posterior"]["until"] = 2021
+    fig = fit_poe_share_figure(summary)
+    assert fig is not None
+    held = _one(fig, "CBP record, after 2021: not fitted")
+    assert list(held.x) == [2022, 2023]
+    assert held.marker.symbol == "circle-open"
+
+
 def test_fit_one_component_missing(summary: dict[str, Any]) -> None:
     for entry in summary["cbp_monthly_lbs"].values():
         del entry["sw_usbp"]
@@ -463,6 +485,8 @@ def test_fit_figures_none_without_data() -> None:
     assert fit_monthly_figure(empty) is None
     assert fit_monthly_figure(empty, quarterly=True) is None
     assert fit_nflis_figure(empty) is None
+    assert fit_poe_share_figure(empty) is None
+    assert fit_poe_share_figure({"cbp_sw_poe_share_by_fy": {"2040": _stats(0.9, 0.1)}}) is None
     # Model data only outside the record's span is not drawn either.
     far = {"phi_by_year": {"2040": _stats(0.5, 0.1)}}
     assert fit_nflis_figure(far) is None

@@ -41,6 +41,7 @@ __all__ = [
     "fit_fiscal_year_figure",
     "fit_monthly_figure",
     "fit_nflis_figure",
+    "fit_poe_share_figure",
     "precursor_route_share_figure",
     "seizures_by_component_figure",
     "seizures_total_figure",
@@ -696,6 +697,44 @@ def fit_monthly_figure(summary: Mapping[str, Any], quarterly: bool = False) -> g
     )
 
 
+def poe_share_record() -> dict[int, float]:
+    """CBP's share of Southwest-border fentanyl weight seized at ports of entry, per fiscal year."""
+    return {
+        fy: r.southwest_poe_lbs / r.southwest_lbs
+        for fy, r in CBP_FENTANYL_LBS.items()
+        if r.southwest_poe_lbs is not None and r.southwest_lbs
+    }
+
+
+def fit_poe_share_figure(summary: Mapping[str, Any]) -> go.Figure | None:
+    """The model's ports-of-entry share of Southwest-border seized weight against CBP's, per FY.
+
+    The model share is ``cbp_sw_poe_share_by_fy`` (member by member ``sw_ofo / sw_total``, so the
+    band is the members' spread, as the calibration measures it). The y axis is zoomed to the data:
+    the shares lie between about 0.7 and 1. Returns None without ``cbp_sw_poe_share_by_fy``.
+    """
+    record = poe_share_record()
+    low, high = min(record) - _FIT_PAD_YEARS, max(record) + _FIT_PAD_YEARS
+    frame = _window(_stats_frame(summary.get("cbp_sw_poe_share_by_fy")), low, high)
+    if not _has_data(frame):
+        return None
+    fig = go.Figure(_model_traces(frame, "Model share", _PORTS, ".1%"))
+    until = _calibrated_until(summary)
+    fitted, held = _split(record, until, int)
+    fig.add_trace(_record_trace(fitted, "CBP record", _RECORD, ".1%"))
+    if held:
+        name = f"CBP record, after {until}: not fitted"
+        fig.add_trace(_record_trace(held, name, _RECORD, ".1%", hollow=True))
+    _layout(
+        fig,
+        "Share of Southwest-border fentanyl weight seized at ports of entry",
+        "Fiscal year (Oct–Sep)",
+        "Share",
+    )
+    fig.update_yaxes(tickformat=".0%", rangemode="normal")
+    return fig
+
+
 def fit_nflis_figure(summary: Mapping[str, Any]) -> go.Figure | None:
     """The model's penetration φ (yearly mean, ``phi_by_year``) against NFLIS's fentanyl share.
 
@@ -842,11 +881,7 @@ def _poe_share_table(summary: Mapping[str, Any], headers: list[str]) -> str:
     The model share is ``cbp_sw_poe_share_by_fy`` (member-wise ``sw_ofo / sw_total``); without
     it, the ratio of the medians of ``sw_ofo`` and ``sw_total``, with no band.
     """
-    record = {
-        fy: r.southwest_poe_lbs / r.southwest_lbs
-        for fy, r in CBP_FENTANYL_LBS.items()
-        if r.southwest_poe_lbs is not None and r.southwest_lbs
-    }
+    record = poe_share_record()
     frame = _stats_frame(summary.get("cbp_sw_poe_share_by_fy"))
     note = ""
     if not _has_data(frame):
@@ -958,8 +993,9 @@ def write_report(summary: Mapping[str, Any], path: Path, title: str | None = Non
             "(<code>narcoflow.calibrate.targets</code>), each as the model median and 90% band against "
             "the record, over the record's span: CBP's Southwest-border fentanyl seizures at ports of "
             "entry (OFO) and by Border Patrol (USBP) by fiscal year, in pounds and in seizure events; the "
-            "same pounds by month and as the 3-month sums the calibration fits; and the fentanyl share "
-            "of NFLIS laboratory reports against the model's penetration φ (a proxy: reports, not "
+            "same pounds by month and as the 3-month sums the calibration fits; the share of that weight "
+            "seized at ports of entry (per member, so its band is the members' spread); and the fentanyl "
+            "share of NFLIS laboratory reports against the model's penetration φ (a proxy: reports, not "
             'supply). T40.4 deaths, the first series, are in <a href="#deaths">the first section</a>. '
             "Hollow markers are record points the calibration did not fit.",
             [
@@ -976,6 +1012,7 @@ def write_report(summary: Mapping[str, Any], path: Path, title: str | None = Non
                 ),
                 show(fit_monthly_figure(summary), "fig-fit-monthly", "cbp_monthly_lbs"),
                 show(fit_monthly_figure(summary, quarterly=True), "fig-fit-quarterly", "cbp_quarterly_lbs"),
+                show(fit_poe_share_figure(summary), "fig-fit-poe-share", "cbp_sw_poe_share_by_fy"),
                 show(fit_nflis_figure(summary), "fig-fit-nflis", "phi_by_year"),
             ],
         ),
