@@ -25,10 +25,9 @@ import argparse
 
 import numpy as np
 import pandas as pd
+from _shipped import shipped  # docs/scripts/_shipped.py (the script's folder is on sys.path)
 
-import narcoflow
-from narcoflow.calibrate import scenario_posterior
-from narcoflow.calibrate.targets import record_targets, simulated
+from narcoflow.calibrate.targets import simulated
 from narcoflow.engine import simulate
 
 
@@ -48,11 +47,7 @@ def main() -> None:
     ap.add_argument("--replicates", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    sc = narcoflow.load_scenario("baseline")
-    found = scenario_posterior(sc)
-    assert found is not None, "the baseline ships a posterior"
-    post = found[0]
-    targets = record_targets(2023)
+    sc, post, targets = shipped()
     reps = args.replicates
     sims: dict[str, list[np.ndarray]] = {}
     for start in range(0, len(post.particles), 100):  # 100 particles (x replicates) per call

@@ -21,10 +21,10 @@ import argparse
 
 import numpy as np
 import pandas as pd
+from _shipped import shipped  # docs/scripts/_shipped.py (the script's folder is on sys.path)
 
-import narcoflow
-from narcoflow.calibrate import predictive, scenario_posterior
-from narcoflow.calibrate.targets import record_targets, simulated
+from narcoflow.calibrate import predictive
+from narcoflow.calibrate.targets import simulated
 from narcoflow.engine import simulate
 
 
@@ -42,11 +42,7 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    sc = narcoflow.load_scenario("baseline")
-    found = scenario_posterior(sc)
-    assert found is not None, "the baseline ships a posterior"
-    post = found[0]
-    targets = record_targets(2023)
+    sc, post, targets = shipped()
     obs = next(t for t in targets if t.name == "poe_share").observed
     res = predictive(sc, post, args.members, args.seed)
     share = simulated(res, targets)["poe_share"]

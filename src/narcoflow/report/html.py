@@ -697,6 +697,31 @@ def fit_monthly_figure(summary: Mapping[str, Any], quarterly: bool = False) -> g
     )
 
 
+def _yearly_fit_figure(
+    summary: Mapping[str, Any],
+    key: str,
+    span: Mapping[int, Any],
+    points: Mapping[int, float],
+    model: str,
+    colour: str,
+    record: str,
+) -> go.Figure | None:
+    """A yearly share from ``summary[key]`` (median and band over ``span``'s years, padded) against
+    record ``points``; points after the calibration window are hollow. None without model data."""
+    low, high = min(span) - _FIT_PAD_YEARS, max(span) + _FIT_PAD_YEARS
+    frame = _window(_stats_frame(summary.get(key)), low, high)
+    if not _has_data(frame):
+        return None
+    fig = go.Figure(_model_traces(frame, model, colour, ".1%"))
+    until = _calibrated_until(summary)
+    fitted, held = _split(points, until, int)
+    fig.add_trace(_record_trace(fitted, record, _RECORD, ".1%"))
+    if held:
+        name = f"{record}, after {until}: not fitted"
+        fig.add_trace(_record_trace(held, name, _RECORD, ".1%", hollow=True))
+    return fig
+
+
 def poe_share_record() -> dict[int, float]:
     """CBP's share of Southwest-border fentanyl weight seized at ports of entry, per fiscal year."""
     return {
@@ -714,17 +739,11 @@ def fit_poe_share_figure(summary: Mapping[str, Any]) -> go.Figure | None:
     the shares lie between about 0.7 and 1. Returns None without ``cbp_sw_poe_share_by_fy``.
     """
     record = poe_share_record()
-    low, high = min(record) - _FIT_PAD_YEARS, max(record) + _FIT_PAD_YEARS
-    frame = _window(_stats_frame(summary.get("cbp_sw_poe_share_by_fy")), low, high)
-    if not _has_data(frame):
+    fig = _yearly_fit_figure(
+        summary, "cbp_sw_poe_share_by_fy", record, record, "Model share", _PORTS, "CBP record"
+    )
+    if fig is None:
         return None
-    fig = go.Figure(_model_traces(frame, "Model share", _PORTS, ".1%"))
-    until = _calibrated_until(summary)
-    fitted, held = _split(record, until, int)
-    fig.add_trace(_record_trace(fitted, "CBP record", _RECORD, ".1%"))
-    if held:
-        name = f"CBP record, after {until}: not fitted"
-        fig.add_trace(_record_trace(held, name, _RECORD, ".1%", hollow=True))
     _layout(
         fig,
         "Share of Southwest-border fentanyl weight seized at ports of entry",
@@ -741,18 +760,14 @@ def fit_nflis_figure(summary: Mapping[str, Any]) -> go.Figure | None:
     NFLIS counts laboratory reports, not supply, so the share is a proxy for φ. The partial year
     2021 and years after the calibration are drawn hollow. Returns None without ``phi_by_year``.
     """
-    low, high = min(NFLIS_FENTANYL_SHARE) - _FIT_PAD_YEARS, max(NFLIS_FENTANYL_SHARE) + _FIT_PAD_YEARS
-    frame = _window(_stats_frame(summary.get("phi_by_year")), low, high)
-    if not _has_data(frame):
-        return None
-    fig = go.Figure(_model_traces(frame, "Model φ (yearly mean)", _MODEL, ".1%"))
-    until = _calibrated_until(summary)
     points = {y: r.share for y, r in NFLIS_FENTANYL_SHARE.items() if not r.partial_year}
-    fitted, held = _split(points, until, int)
+    model = "Model φ (yearly mean)"
+    fig = _yearly_fit_figure(
+        summary, "phi_by_year", NFLIS_FENTANYL_SHARE, points, model, _MODEL, "NFLIS fentanyl share"
+    )
+    if fig is None:
+        return None
     partial = {y: r.share for y, r in NFLIS_FENTANYL_SHARE.items() if r.partial_year}
-    fig.add_trace(_record_trace(fitted, "NFLIS fentanyl share", _RECORD, ".1%"))
-    if held:
-        fig.add_trace(_record_trace(held, f"NFLIS, after {until}: not fitted", _RECORD, ".1%", hollow=True))
     if partial:
         fig.add_trace(
             _record_trace(partial, "NFLIS, partial year", _RECORD, ".1%", hollow=True, label="partial year")
