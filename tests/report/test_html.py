@@ -23,6 +23,7 @@ from narcoflow.report.html import (
     fit_monthly_figure,
     fit_nflis_figure,
     fit_poe_share_figure,
+    provisional_deaths_note,
 )
 
 # Appears once at the top of the inlined plotly.js bundle, and nowhere else.
@@ -514,3 +515,19 @@ def test_poe_share_fallback_ratio_of_medians(tmp_path: Path, summary: dict[str, 
     ratio = lbs["sw_ofo"]["p50"] / lbs["total"]["p50"]
     assert f"<td>FY2021</td><td>{ratio:.1%}</td><td>– – –</td>" in text
     assert "ratio of the medians" in text
+
+
+def test_provisional_deaths_note(summary: dict[str, Any], tmp_path: Path) -> None:
+    # The synthetic 2024 median is 80,000 * logistic(5.5 * 0.8) = 79,023, against CDC's 48,000.
+    summary["deaths_t404_by_year"]["2024"] = _stats(72_000.0, 0.6)  # band 45,000-115,200
+    note = provisional_deaths_note(summary)
+    assert "2024 (provisional, never fitted): model median 72,000 [90% band 45,000–115,200]" in note
+    assert "against CDC's 48,000, +50%; the count lies inside the band." in note
+    assert "no mechanism for the steep fall" in note
+    assert note in write_report(summary, tmp_path / "r.html").read_text(encoding="utf-8")
+    summary["deaths_t404_by_year"]["2024"] = _stats(50_000.0, 0.01)  # close, and a narrow band
+    note = provisional_deaths_note(summary)
+    assert "+4%; the count lies outside the band." in note
+    assert "no mechanism" not in note
+    summary["deaths_t404_by_year"] = {str(y): _stats(1000.0, 0.1) for y in range(2013, 2024)}
+    assert provisional_deaths_note(summary) == ""  # the run ends before the provisional year

@@ -43,6 +43,7 @@ __all__ = [
     "fit_nflis_figure",
     "fit_poe_share_figure",
     "precursor_route_share_figure",
+    "provisional_deaths_note",
     "seizures_by_component_figure",
     "seizures_total_figure",
     "write_report",
@@ -356,6 +357,34 @@ def deaths_figure(summary: Mapping[str, Any]) -> go.Figure | None:
         )
     _layout(fig, "Deaths per calendar year", "Calendar year", "Deaths")
     return fig
+
+
+def provisional_deaths_note(summary: Mapping[str, Any]) -> str:
+    """A sentence per provisional CDC year the run covers: model median and band against the count.
+
+    Provisional counts are never fitted, so these are out-of-sample checks; empty when the run does
+    not reach a provisional year.
+    """
+    frame = _stats_frame(summary.get("deaths_t404_by_year"))
+    parts, worst = [], 0.0
+    for year, r in sorted(CDC_DEATHS.items()):
+        if not r.provisional or year not in frame.index or math.isnan(_number(frame.at[year, "p50"])):
+            continue
+        p05, p50, p95 = (_number(frame.at[year, k]) for k in ("p05", "p50", "p95"))
+        inside = "inside" if p05 <= r.t404 <= p95 else "outside"
+        worst = max(worst, abs(p50 / r.t404 - 1))
+        parts.append(
+            f"{year} (provisional, never fitted): model median {p50:,.0f} [90% band {p05:,.0f}–{p95:,.0f}] "
+            f"against CDC's {r.t404:,}, {100 * (p50 / r.t404 - 1):+.0f}%; the count lies {inside} the band."
+        )
+    if not parts:
+        return ""
+    if worst > 0.25:
+        parts.append(
+            "The model has no mechanism for the steep fall CDC reports for 2024; read its projections "
+            "with that in mind (docs/calibration.md, hold-out)."
+        )
+    return '<p class="note"><strong>Out of sample.</strong> ' + " ".join(parts) + "</p>"
 
 
 def seizures_total_figure(summary: Mapping[str, Any]) -> go.Figure | None:
@@ -980,7 +1009,10 @@ def write_report(summary: Mapping[str, Any], path: Path, title: str | None = Non
             "Model deaths involving synthetic opioids other than methadone, by calendar year, "
             "against CDC counts: final NVSS counts as filled markers, the provisional 2024 "
             "count (VSRR) as a hollow marker. Final and provisional counts are not one series.",
-            [show(deaths_figure(summary), "fig-deaths", "deaths_t404_by_year")],
+            [
+                show(deaths_figure(summary), "fig-deaths", "deaths_t404_by_year"),
+                provisional_deaths_note(summary),
+            ],
         ),
         _section(
             "seizures",
