@@ -75,18 +75,18 @@ def validate(
     set_: SetOption = None,
 ) -> None:
     """Check a scenario file (and overrides); exit 2 with FILE:LINE: field: message if invalid."""
-    from narcoflow.engine import compile_model
+    from narcoflow.model.layout import build_layout
     from narcoflow.scenario import iter_params, load_scenario
 
     try:
         sc = load_scenario(path, parse_sets(set_))
-        cm = compile_model(sc)
+        lay = build_layout(sc)
     except NarcoFlowError as exc:
         _fail(exc)
     n = len(iter_params(sc))
     console.print(
         f"[green]ok[/green] {path}: scenario '{sc.name}', {len(sc.network.nodes)} nodes, "
-        f"{cm.net.n_edges} edges, {len(cm.net.path_org)} organization paths, {n} parameters, "
+        f"{lay.net.n_edges} edges, {len(lay.net.path_org)} organization paths, {n} parameters, "
         f"{sc.calendar.months} months from {sc.calendar.start}"
     )
 

@@ -18,46 +18,12 @@ import xarray as xr
 from narcoflow import __version__
 from narcoflow.errors import NarcoFlowError
 from narcoflow.model.harm import STOCKS
+from narcoflow.model.outputs import BY_NAME
 
 if TYPE_CHECKING:
-    from narcoflow.engine import Compiled
+    from narcoflow.model.layout import Layout
 
 KG_TO_LB = 2.20462262185
-
-_DIMS = {
-    "seized_kg": ("member", "month", "commodity", "node"),
-    "seizure_events": ("member", "month", "commodity", "node"),
-    "flow_kg": ("member", "month", "node"),
-    "coverage": ("member", "month", "node"),
-    "available_kg": ("member", "month", "commodity"),
-    "sold_kg": ("member", "month", "commodity"),
-    "destroyed_kg": ("member", "month", "commodity"),
-    "population": ("member", "month", "stock"),
-    "cohesion": ("member", "month", "organization"),
-    "org_scale": ("member", "month", "organization"),
-    "levels": ("member", "month", "level"),
-    "agency_effectiveness": ("member", "month", "agency"),
-}
-
-_UNITS = {
-    "deaths_final": "deaths/month (observed category: final product involved, incl. background)",
-    "deaths_total": "deaths/month (all modelled opioid overdose deaths)",
-    "delivered_kg": "kg/month of the final product reaching markets",
-    "delivered_made_kg": "kg/month reaching markets that was made from the recipe input",
-    "final_order_share": "share of desired throughput ordered as finished product",
-    "phi": "share of the illicit opioid supply that is the final product",
-    "price": "USD/kg",
-    "purity": "share",
-    "violence": "index",
-    "lab_capacity_kg": "kg input/month",
-    "mass_balance_error": "relative error of the mass ledgers",
-    "seized_kg": "kg/month",
-    "seizure_events": "events/month",
-    "flow_kg": "kg/month of the final product arriving at the node",
-    "agency_effectiveness": "at full coverage: seized share of a shipment (inspecting agencies) or monthly "
-    "raid probability (raiding agencies) = detection × intensity × cooperation factor, before any origin "
-    "control level",
-}
 
 
 def _stats(a: np.ndarray) -> dict[str, float]:
@@ -76,20 +42,21 @@ class Results:
     @classmethod
     def from_arrays(
         cls,
-        cm: Compiled,
+        lay: Layout,
         members: np.ndarray,
         seed: int,
         arrays: dict[str, np.ndarray],
         values: dict[str, np.ndarray],
     ) -> Results:
-        """Label the engine's arrays."""
+        """Label the engine's arrays (dimensions and units as :data:`narcoflow.model.outputs.OUTPUTS`
+        declares them)."""
         from narcoflow.scenario.loader import scenario_hash
 
-        sc, net = cm.scenario, cm.net
+        sc, net = lay.scenario, lay.net
         data_vars: dict[str, Any] = {}
         for k, a in arrays.items():
-            dims = _DIMS.get(k, ("member", "month"))
-            data_vars[k] = (dims, a, {"units": _UNITS.get(k, "")})
+            out = BY_NAME[k]
+            data_vars[k] = (("member", "month", *out.dims), a, {"units": out.unit})
         names = sorted(values)
         data_vars["parameter_values"] = (
             ("member", "parameter"),
@@ -99,15 +66,15 @@ class Results:
             data_vars,
             coords={
                 "member": members.astype(np.int64),
-                "month": cm.months.values,
+                "month": lay.months.values,
                 "commodity": net.commodity_ids,
                 "node": net.node_ids,
                 "node_kind": ("node", net.node_kind),
                 "node_country": ("node", net.node_country),
                 "organization": net.org_ids,
                 "stock": list(STOCKS),
-                "level": cm.levels,
-                "agency": cm.agencies.ids,
+                "level": lay.levels.names,
+                "agency": lay.agencies.ids,
                 "parameter": names,
             },
             attrs={

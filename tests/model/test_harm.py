@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from narcoflow.model.harm import initial_stocks, naloxone_share, step_harm
+from narcoflow.model.params import group
+from narcoflow.scenario.schema import Harm
 
 M = 3
 
 
-def _values(**extra: float) -> dict[str, np.ndarray]:
+def _values(**extra: float):
     base = {
         "harm.population": 265e6,
         "harm.use_initial": 4e6,
@@ -34,7 +36,7 @@ def _values(**extra: float) -> dict[str, np.ndarray]:
         "harm.background_deaths": 2500.0,
     }
     base.update(extra)
-    return {k: np.full(M, v, dtype=float) for k, v in base.items()}
+    return group(Harm, {k.removeprefix("harm."): np.full(M, v, dtype=float) for k, v in base.items()})
 
 
 def test_naloxone_is_constant_without_scale_up() -> None:

@@ -10,13 +10,17 @@ agencies that enforce origin controls (1 otherwise).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from narcoflow.model import kernels
-from narcoflow.model.aggregate import scatter_sum
 from narcoflow.model.network import Network
 from narcoflow.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from narcoflow.model.backend import Backend
+    from narcoflow.model.layout import Clock, Layout
+    from narcoflow.model.state import State
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,11 @@ class AgencyTable:
     adaptive: np.ndarray  # [A] bool
     relation: list[str | None]
     initial_alloc: np.ndarray  # [N] shares within each agency
+    # for the seizure probabilities: where an inspecting agency works, and where controls apply
+    inspects: np.ndarray  # [N] bool: the node has an inspecting (not raiding) agency
+    agency_of: np.ndarray  # [N] the node's agency index (0 where none)
+    controls_apply: np.ndarray  # [N] bool: its agency's seizures scale with the origin control level
+    base_detection: np.ndarray  # [E] 1 − (1 − d_edge)(1 − d_head node)
 
 
 def agency_table(sc: Scenario, net: Network) -> AgencyTable:
@@ -45,28 +54,36 @@ def agency_table(sc: Scenario, net: Network) -> AgencyTable:
         for n, w in ag.nodes.items():
             onehot[index[n], a] = 1.0
             alloc[index[n]] = w / total
+    enforces = np.array([ag.enforces_controls for ag in sc.agencies.values()])
+    inspects = (net.node_agency >= 0) & ~net.agency_raids[np.maximum(net.node_agency, 0)]
+    agency_of = np.maximum(net.node_agency, 0)
+    dst = net.edge_dst
     return AgencyTable(
         ids=ids,
         node_agency=net.node_agency,
         onehot=onehot,
         raids=net.agency_raids,
-        enforces_controls=np.array([ag.enforces_controls for ag in sc.agencies.values()]),
+        enforces_controls=enforces,
         adaptive=np.array([ag.plan == "adaptive" for ag in sc.agencies.values()]),
         relation=[ag.relation for ag in sc.agencies.values()],
         initial_alloc=alloc,
+        inspects=inspects,
+        agency_of=agency_of,
+        controls_apply=inspects & enforces[agency_of],
+        base_detection=1.0 - (1.0 - net.edge_detection[:-1]) * (1.0 - net.node_detection[dst]),
     )
 
 
 def effectiveness(
-    tab: AgencyTable, v: dict, intensity: np.ndarray, cooperation: dict[str, np.ndarray]
+    tab: AgencyTable, p: dict[str, Any], intensity: np.ndarray, cooperation: dict[str, np.ndarray]
 ) -> np.ndarray:
-    """δ_a · I_a · k_a per member and agency, [M, A]."""
+    """δ_a · I_a · k_a per member and agency, [M, A] (``p``: the agencies' parameters, by id)."""
     cols = []
     for a, aid in enumerate(tab.ids):
-        eff = v[f"agencies.{aid}.detection"] * intensity[:, a]
+        eff = p[aid].detection * intensity[:, a]
         rel = tab.relation[a]
         if rel is not None:
-            dep = v.get(f"agencies.{aid}.cooperation_dependence")
+            dep = p[aid].cooperation_dependence  # optional: no dependence when absent
             dep = np.zeros_like(eff) if dep is None else dep
             eff = eff * (1.0 - dep + dep * cooperation[rel])
         cols.append(eff)
@@ -81,35 +98,15 @@ def coverage(tab: AgencyTable, alloc: np.ndarray, capacity: np.ndarray) -> np.nd
 
 
 def seizure_probability(
-    net: Network,
-    tab: AgencyTable,
-    cover: np.ndarray,
-    eff: np.ndarray,
-    control: np.ndarray,
+    bk: Backend, tab: AgencyTable, dst: np.ndarray, cover: np.ndarray, eff: np.ndarray, control: np.ndarray
 ) -> np.ndarray:
-    """Seizure probability per shipment, [M, (E+1)*C] with column e*C + c (null edge: 0)."""
-    M = cover.shape[0]
-    C = control.shape[1]
-    has = (tab.node_agency >= 0) & ~tab.raids[np.maximum(tab.node_agency, 0)]
-    a_of = np.maximum(tab.node_agency, 0)
-    ctrl_applies = has & tab.enforces_controls[a_of]
-    dst = net.edge_dst
-    base = 1.0 - (1.0 - net.edge_detection[:-1]) * (1.0 - net.node_detection[dst])  # [E]
-    if kernels.ENABLED:  # the same arithmetic, compiled
-        out = np.empty((M, (net.n_edges + 1) * C))
-        u = lambda x: np.asarray(x).astype(np.uint64)  # noqa: E731
-        kernels.seizure_probability(
-            np.ascontiguousarray(cover), np.ascontiguousarray(eff), u(a_of), has, ctrl_applies,
-            np.ascontiguousarray(control), base, u(dst), out,
-        )  # fmt: skip
-        return out
-    node_eff = np.where(has[None, :], cover * eff[:, a_of], 0.0)  # [M, N]
-    out = np.zeros((M, net.n_edges + 1, C))
-    for c in range(C):
-        scale = np.where(ctrl_applies[None, :], control[:, c : c + 1], 1.0)  # [M, N]
-        p_agency = (node_eff * scale)[:, dst]
-        out[:, :-1, c] = 1.0 - (1.0 - base[None, :]) * (1.0 - np.clip(p_agency, 0.0, 1.0))
-    return out.reshape(M, -1)
+    """Seizure probability per shipment, [M, (E+1)*C] with column e*C + c (null edge: 0).
+
+    1 − (1 − base_e)·(1 − clip(c_n·eff_a·κ, 0, 1)) at the edge's head node n (``dst`` [E]).
+    """
+    return bk.seizure_probability(
+        cover, eff, tab.agency_of, tab.inspects, tab.controls_apply, control, tab.base_detection, dst
+    )
 
 
 @dataclass(frozen=True)
@@ -167,17 +164,61 @@ def systematic_draw(coverage: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def learn_allocation(
-    tab: AgencyTable, alloc: np.ndarray, success: np.ndarray, rate: np.ndarray
+    bk: Backend, tab: AgencyTable, alloc: np.ndarray, success: np.ndarray, rate: np.ndarray
 ) -> np.ndarray:
     """Shift each adaptive agency's allocation toward nodes where it seized (or destroyed) most.
 
     ``success`` is [M, N] kg; ``rate`` [M, A] learning rates. Agencies with no success keep theirs.
     """
     in_agency = tab.node_agency >= 0
-    total = scatter_sum(success[:, in_agency], tab.node_agency[in_agency], len(tab.ids))  # [M, A]
+    total = bk.scatter_sum(success[:, in_agency], tab.node_agency[in_agency], len(tab.ids))  # [M, A]
     a_of = np.maximum(tab.node_agency, 0)
     share = np.divide(success, total[:, a_of], out=np.zeros_like(success), where=total[:, a_of] > 0)
     eta = np.where(
         (total[:, a_of] > 0) & tab.adaptive[a_of][None, :] & in_agency[None, :], rate[:, a_of], 0.0
     )
     return (1.0 - eta) * alloc + eta * share
+
+
+@dataclass
+class Enforcement:
+    """This month's enforcement, per member."""
+
+    effectiveness: np.ndarray  # [M, A] δ·I·k per agency
+    coverage: np.ndarray  # [M, N] c_n per node
+    seizure_prob: np.ndarray  # [M, (E+1)*C] per shipment, column e*C + c
+
+
+def step(
+    lay: Layout,
+    p: Any,
+    st: State,
+    bk: Backend,
+    clock: Clock,
+    planned: list[tuple[np.ndarray, np.ndarray, bool]],
+) -> Enforcement:
+    """The agencies this month (ODD §7.5): effectiveness from detection, intensity and cooperation;
+    coverage from their capacity (growing at its trend) and allocation, or from a fixed plan (a
+    randomized plan draws a pure plan per member); the seizure probability of every shipment."""
+    ix, tab = lay.levels, lay.agencies
+    coop = {r: st.levels.clipped(col) for r, col in ix.cooperation.items()}
+    eff = effectiveness(tab, p.agencies, st.levels.values[:, ix.intensity], coop)
+    k = p.derived
+    cover = coverage(tab, st.alloc, k.agency_capacity * (1.0 + k.capacity_trend) ** clock.years)
+    M = cover.shape[0]
+    for nodes, cov, randomized in planned:
+        if randomized:
+            cover[:, nodes] = systematic_draw(cov, bk.uniform(np.empty((M, 1)))[:, 0])
+        else:
+            cover[:, nodes] = cov
+    q = seizure_probability(bk, tab, lay.net.edge_dst, cover, eff, st.levels.clipped(ix.control))
+    return Enforcement(effectiveness=eff, coverage=cover, seizure_prob=q)
+
+
+def learn(
+    lay: Layout, p: Any, st: State, bk: Backend, seized_node: np.ndarray, raid_success: np.ndarray
+) -> None:
+    """Adaptive agencies shift allocation toward their successes (ODD §7.10): kg seized at each node in
+    final-product equivalents (input kg × recipe factor), plus what raids destroyed there."""
+    success = (seized_node * p.derived.input_weight[:, :, None]).sum(axis=1) + raid_success
+    st.alloc = learn_allocation(bk, lay.agencies, st.alloc, success, p.derived.agency_learning_rate)

@@ -21,17 +21,23 @@ Two secular trends (both optional; absent, the old constant behaviour):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from narcoflow.model.layout import Clock, Layout
+    from narcoflow.model.market import MarketMonth
+    from narcoflow.model.state import State
 
 STOCKS = ("no_use", "use", "oud", "treatment", "remission")
 
 
-def initial_stocks(v: dict) -> np.ndarray:
-    """Stocks at the start, [M, 5]."""
-    u, d = v["harm.use_initial"], v["harm.oud_initial"]
-    t, r = v["harm.treated_initial"], v["harm.remission_initial"]
-    n = v["harm.population"] - u - d - t - r
+def initial_stocks(h: Any) -> np.ndarray:
+    """Stocks at the start, [M, 5] (``h``: the harm parameters, ``Params.harm``)."""
+    u, d = h.use_initial, h.oud_initial
+    t, r = h.treated_initial, h.remission_initial
+    n = h.population - u - d - t - r
     return np.stack([n, u, d, t, r], axis=1)
 
 
@@ -43,10 +49,10 @@ class HarmMonth:
     deaths_total: np.ndarray  # [M] all modelled opioid overdose deaths (incl. background)
 
 
-def naloxone_share(years: float, v: dict) -> np.ndarray:
+def naloxone_share(years: float, h: Any) -> np.ndarray:
     """The share of overdose deaths naloxone averts this month before the event level, e(t), [M]."""
-    e0 = v["harm.naloxone_effect"]
-    ceiling, growth = v.get("harm.naloxone_ceiling"), v.get("harm.naloxone_growth")
+    e0 = h.naloxone_effect
+    ceiling, growth = h.naloxone_ceiling, h.naloxone_growth  # optional: no scale-up without them
     if ceiling is None or growth is None:
         return e0
     ceiling = np.maximum(ceiling, e0)
@@ -58,7 +64,7 @@ def step_harm(
     phi: np.ndarray,
     volatility: np.ndarray,
     years: float,
-    v: dict,
+    h: Any,
     hazard: np.ndarray | float = 1.0,
     final_risk: np.ndarray | float = 1.0,
     naloxone: np.ndarray | float = 1.0,
@@ -67,39 +73,39 @@ def step_harm(
 
     ``hazard``, ``final_risk`` and ``naloxone`` are the event-driven multipliers (levels ``harm.*``):
     of every overdose hazard, of the final product's part of it, and of naloxone's availability (the
-    surviving share is (1 − e(t))^naloxone).
+    surviving share is (1 − e(t))^naloxone). ``h`` holds the harm parameters (``Params.harm``).
     """
     N, U, D, T, R = (stocks[:, i].copy() for i in range(5))
-    h = (
+    hazard_rate = (
         np.stack(
             [
                 np.zeros_like(N),
-                v["harm.hazard_use"],
-                v["harm.hazard_oud"],
-                v["harm.hazard_treated"],
-                v["harm.hazard_remission"],
+                h.hazard_use,
+                h.hazard_oud,
+                h.hazard_treated,
+                h.hazard_remission,
             ],
             axis=1,
         )
         / 12.0
     )
-    rr = v["harm.relative_risk_final"]
-    common = volatility * hazard * (1.0 - np.minimum(naloxone_share(years, v), 1.0)) ** naloxone
+    rr = h.relative_risk_final
+    common = volatility * hazard * (1.0 - np.minimum(naloxone_share(years, h), 1.0)) ** naloxone
     other, final = 1.0 - phi, rr * phi * final_risk  # parts of the hazard multiplier
     mult = (other + final) * common
-    deaths_by_stock = np.minimum(stocks * h * mult[:, None], stocks)
+    deaths_by_stock = np.minimum(stocks * hazard_rate * mult[:, None], stocks)
     fent_share = final / (other + final)
-    background = v["harm.background_deaths"] / 12.0
+    background = h.background_deaths / 12.0
     modelled = deaths_by_stock.sum(axis=1)
-    cap = v["harm.treatment_capacity_start"] * (1.0 + v["harm.treatment_capacity_growth"]) ** years
-    trend = v.get("harm.initiation_trend")
-    init = v["harm.initiation_rate"] / 12.0 * N * (1.0 if trend is None else (1.0 + trend) ** years)
-    prog = v["harm.progression_rate"] / 12.0 * U
-    cess = v["harm.cessation_rate"] / 12.0 * U
-    entry = np.minimum(v["harm.treatment_entry_rate"] / 12.0 * D, np.maximum(cap - T, 0.0))
-    drop = v["harm.dropout_rate"] / 12.0 * T
-    comp = v["harm.completion_rate"] / 12.0 * T
-    relapse = v["harm.relapse_rate"] / 12.0 * R
+    cap = h.treatment_capacity_start * (1.0 + h.treatment_capacity_growth) ** years
+    trend = h.initiation_trend  # optional: constant without it
+    init = h.initiation_rate / 12.0 * N * (1.0 if trend is None else (1.0 + trend) ** years)
+    prog = h.progression_rate / 12.0 * U
+    cess = h.cessation_rate / 12.0 * U
+    entry = np.minimum(h.treatment_entry_rate / 12.0 * D, np.maximum(cap - T, 0.0))
+    drop = h.dropout_rate / 12.0 * T
+    comp = h.completion_rate / 12.0 * T
+    relapse = h.relapse_rate / 12.0 * R
     stocks[:, 0] = N - init + cess
     stocks[:, 1] = U + init - prog - cess
     stocks[:, 2] = D + prog - entry + drop + relapse
@@ -108,3 +114,18 @@ def step_harm(
     stocks -= deaths_by_stock
     np.maximum(stocks, 0.0, out=stocks)
     return HarmMonth(deaths_final=modelled * fent_share + background, deaths_total=modelled + background)
+
+
+def step(lay: Layout, p: Any, st: State, market: MarketMonth, clock: Clock) -> HarmMonth:
+    """The population this month (ODD §7.9): the hazard responds to φ and to the change of purity
+    (volatility), and to the event-driven levels harm.hazard, harm.final_risk and harm.naloxone."""
+    h, ix, lv = p.harm, lay.levels, st.levels.values
+    if st.purity_prev is None:
+        vol = np.ones(len(market.purity))
+    else:
+        vol = 1.0 + h.volatility_weight * np.abs(market.purity - st.purity_prev) / st.purity_prev
+    st.purity_prev = market.purity
+    return step_harm(
+        st.population, market.phi, vol, clock.years, h,
+        hazard=lv[:, ix.hazard], final_risk=lv[:, ix.final_risk], naloxone=lv[:, ix.naloxone],
+    )  # fmt: skip

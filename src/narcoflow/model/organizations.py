@@ -10,11 +10,19 @@ nodes (f_n the node's share of flow, HHI_n the Herfindahl index of organizations
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from narcoflow.model import kernels
 from narcoflow.model.network import Network
+
+if TYPE_CHECKING:
+    from narcoflow.model.backend import Backend
+    from narcoflow.model.layout import Layout
+    from narcoflow.model.procurement import Procurement
+    from narcoflow.model.routes import Shipping
+    from narcoflow.model.shipping import Outbound
+    from narcoflow.model.state import State
 
 
 @dataclass
@@ -32,8 +40,11 @@ class Orgs:
     violence_shock: np.ndarray  # [M]
 
 
-def init_orgs(net: Network, v: dict, M: int) -> Orgs:
-    """Top-level organizations start active with their scale and labs; factions start dormant."""
+def init_orgs(net: Network, p: dict[str, Any], M: int) -> Orgs:
+    """Top-level organizations start active with their scale and labs; factions start dormant.
+
+    ``p`` holds the organizations' parameters by id (``Params.organizations``).
+    """
     O, L = len(net.org_ids), len(net.lab_org)
     scale = np.zeros((M, O))
     max_scale = np.zeros((M, O))
@@ -42,12 +53,12 @@ def init_orgs(net: Network, v: dict, M: int) -> Orgs:
     for o, oid in enumerate(net.org_ids):
         parent = net.org_parent[o]
         if parent < 0:
-            scale[:, o] = v[f"organizations.{oid}.initial_scale"]
-            max_scale[:, o] = v[f"organizations.{oid}.max_scale"]
+            scale[:, o] = p[oid].initial_scale
+            max_scale[:, o] = p[oid].max_scale
             active[:, o] = True
             labs = np.flatnonzero(net.lab_org == o)
             if labs.size:
-                lab_cap[:, labs] = (v[f"organizations.{oid}.initial_lab_capacity"] / labs.size)[:, None]
+                lab_cap[:, labs] = (p[oid].initial_lab_capacity / labs.size)[:, None]
     return Orgs(
         scale=scale,
         max_scale=max_scale,
@@ -111,17 +122,57 @@ def fragment(
     orgs.active[who, parent] = False
 
 
-def contest(net: Network, node_org_flow: np.ndarray, territorial: np.ndarray) -> np.ndarray:
+def contest(bk: Backend, node_org_flow: np.ndarray, territorial: np.ndarray) -> np.ndarray:
     """Contested share of territorial flow: Σ_n f_n (1 − HHI_n), [M]. ``node_org_flow`` is [M, O, N]."""
-    if kernels.ENABLED and node_org_flow.shape[0] > 0:
-        out = np.empty(node_org_flow.shape[0])
-        terr = np.flatnonzero(territorial).astype(np.uint64)
-        kernels.contest(np.ascontiguousarray(node_org_flow), terr, out)
-        return out
-    flow = node_org_flow[:, :, territorial]
-    tot = flow.sum(axis=1)  # [M, N']
-    share = np.divide(flow, tot[:, None, :], out=np.zeros_like(flow), where=tot[:, None, :] > 0)
-    hhi = (share**2).sum(axis=1)
-    grand = tot.sum(axis=1, keepdims=True)
-    f = np.divide(tot, grand, out=np.zeros_like(tot), where=grand > 0)
-    return (f * np.where(tot > 0, 1.0 - hhi, 0.0)).sum(axis=1)
+    return bk.contest(node_org_flow, territorial)
+
+
+def remove_leaders(lay: Layout, st: State, bk: Backend, organization: str, e: Any) -> None:
+    """A leadership removal (``e``: the effect's parameters): the organization's — or, once it has
+    split, its factions' — cohesion falls by ``cohesion_loss``, violence rises by ``violence`` where
+    any of them is active, and it fragments with ``fragmentation_probability`` (one draw per member)."""
+    net, orgs = lay.net, st.orgs
+    M, O = orgs.active.shape
+    o = net.org_ids.index(organization)
+    targets = [o] if orgs.active[:, o].any() else []
+    targets += [f for f in range(O) if net.org_parent[f] == o]
+    targets = [x for x in targets if orgs.active[:, x].any()]
+    for x in targets:
+        orgs.cohesion[:, x] *= np.where(orgs.active[:, x], 1.0 - e.cohesion_loss, 1.0)
+    present = orgs.active[:, targets].any(axis=1) if targets else np.zeros(M, dtype=bool)
+    orgs.violence_shock += np.where(present, e.violence, 0.0)
+    u = bk.uniform(np.empty((M, 1)))[:, 0]
+    split(lay, st, o, u < e.fragmentation_probability)
+
+
+def split(lay: Layout, st: State, o: int, who: np.ndarray) -> None:
+    """Organization ``o`` fragments into its factions for the members in ``who``."""
+    fragment(lay.net, st.orgs, o, who, lay.faction_share, st.risk.values, st.transit.to_labs)
+
+
+def grow(lay: Layout, p: Any, st: State, proc: Procurement, inb: Shipping, out: Outbound) -> None:
+    """Organizations grow (logistically, slowed by last month's loss rate) and recover cohesion (ODD
+    §7.10–7.11). The loss rate is 1 − survival over the inbound leg × the outbound leg, counted in
+    final-product equivalents."""
+    net, orgs, k, tr = lay.net, st.orgs, p.derived, p.trafficking
+    M, O = orgs.scale.shape
+    weight = k.input_weight[:, None, :]
+    seized_out = out.shipping.seized_by_org[:, :, net.final]
+    w_in = (proc.shipped * weight).sum(axis=2)
+    loss_in = np.divide((inb.seized_by_org * weight).sum(axis=2), w_in, out=np.zeros((M, O)), where=w_in > 0)
+    loss_out = np.divide(seized_out, out.shipped, out=np.zeros((M, O)), where=out.shipped > 0)
+    loss = 1.0 - (1.0 - loss_in) * (1.0 - loss_out)
+    g, sens = tr.growth_rate[:, None], tr.growth_loss_sensitivity[:, None]
+    gain = g * orgs.scale * (1.0 - orgs.scale / np.maximum(orgs.max_scale, 1e-9))
+    orgs.scale += np.where(orgs.active, gain * np.maximum(0.0, 1.0 - sens * loss), 0.0)
+    hl = tr.cohesion_half_life[:, None]
+    orgs.cohesion = 1.0 - (1.0 - orgs.cohesion) * 0.5 ** (1.0 / hl)
+
+
+def violence(lay: Layout, p: Any, st: State, bk: Backend, inb: Shipping, out: Outbound) -> np.ndarray:
+    """The violence index this month (ODD §7.11): decaying event spikes plus the contest for territory
+    by the organizations whose flows share territorial nodes, [M]."""
+    tr, orgs = p.trafficking, st.orgs
+    node_org = inb.flow_by_org_node + out.shipping.flow_by_org_node  # [M, O, N]
+    orgs.violence_shock *= 0.5 ** (1.0 / tr.violence_half_life)
+    return orgs.violence_shock + tr.contest_violence * contest(bk, node_org, lay.territorial)

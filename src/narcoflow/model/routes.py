@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from narcoflow.model import kernels, rng
-from narcoflow.model.aggregate import scatter_sum
 from narcoflow.model.network import Network
 
 
@@ -159,20 +157,6 @@ def capacity_factor(flows: np.ndarray, fam: Family, capacity: np.ndarray) -> np.
     return f[:, edges].min(axis=2)
 
 
-def group_softmax(util: np.ndarray, fam: Family) -> np.ndarray:
-    """Multinomial-logit shares within each choice group; ``util`` is [M, P'] in family order."""
-    mx = np.maximum.reduceat(util, fam.group_starts, axis=1)
-    ex = np.exp(util - mx[:, fam.group_of])
-    den = np.add.reduceat(ex, fam.group_starts, axis=1)
-    return ex / den[:, fam.group_of]
-
-
-def path_survival(risk: np.ndarray, fam: Family) -> np.ndarray:
-    """Perceived probability that a shipment survives the whole path: Π (1 − r_edge)."""
-    r = risk[:, fam.risk_cols]  # [M, P', K]
-    return np.prod(1.0 - r, axis=2)
-
-
 @dataclass
 class RouteChoice:
     """A family's route choice this month, [M, P'] (and [M, G'] for the expectations)."""
@@ -181,54 +165,6 @@ class RouteChoice:
     survival: np.ndarray  # perceived probability of surviving the whole path
     expected_cost: np.ndarray | None  # share-weighted path cost per choice group
     expected_survival: np.ndarray | None  # share-weighted survival per choice group
-
-
-def route_choice(
-    risk: np.ndarray,
-    fam: Family,
-    cost: np.ndarray,
-    value: np.ndarray,
-    commodity: np.ndarray,
-    theta: np.ndarray,
-    lam: np.ndarray,
-    attract: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    expect: bool = False,
-) -> RouteChoice:
-    """Traffickers' route choice within each choice group (MODEL.md §3.4).
-
-    Utility of a path: −θ·(cost + λ·value·(1 − survival))/value + attract, with survival = Π(1 − risk)
-    over its edges, value that of its commodity (``value`` [M, C], ``commodity`` [P']), ``cost`` [P'],
-    θ and λ [M]; attract = a[:, ia] + b[:, ib] for ``attract`` = (a, ia, b, ib), two per-member tables
-    gathered to the paths (views with zero strides are fine). Shares are the softmax within each group.
-    ``expect`` also returns the share-weighted cost and survival per group. With numba the
-    work runs in two compiled passes around numpy's exp; the arithmetic, and hence every bit, is that
-    of the numpy expressions below.
-    """
-    M, P = risk.shape[0], fam.paths.size
-    if kernels.ENABLED:
-        surv = np.empty((M, P))
-        z = np.empty((M, P))
-        a, ia, b, ib = attract
-        u = lambda x: np.asarray(x, dtype=np.uint64)  # noqa: E731 - (no copy when already unsigned)
-        cols, comm, ia, ib = fam.risk_cols_t, u(commodity), u(ia), u(ib)
-        kernels.route_utility(risk, cols, cost, value, comm, theta, lam, a, ia, b, ib, fam.bounds, surv, z)
-        np.exp(z, out=z)
-        shares = np.empty((M, P))
-        G = fam.group_starts.size
-        e_cost = np.empty((M, G)) if expect else np.empty((0, 0))
-        e_surv = np.empty((M, G)) if expect else np.empty((0, 0))
-        kernels.route_shares(z, fam.bounds, cost, surv, shares, e_cost, e_surv, expect, np.empty(P))
-        return RouteChoice(shares, surv, e_cost if expect else None, e_surv if expect else None)
-    surv = path_survival(risk, fam)
-    val = value[:, commodity]
-    a, ia, b, ib = attract
-    util = -theta[:, None] * (cost[None, :] + lam[:, None] * val * (1.0 - surv)) / val + (a[:, ia] + b[:, ib])
-    shares = group_softmax(util, fam)
-    if not expect:
-        return RouteChoice(shares, surv, None, None)
-    e_cost = np.add.reduceat(shares * cost[None, :], fam.group_starts, axis=1)
-    e_surv = np.add.reduceat(shares * surv, fam.group_starts, axis=1)
-    return RouteChoice(shares, surv, e_cost, e_surv)
 
 
 @dataclass
@@ -241,76 +177,3 @@ class Shipping:
     flow_by_node: np.ndarray  # [M, C, N] kg arriving at each node (before seizure there)
     seized_by_org: np.ndarray  # [M, O, C] kg seized from each organization
     flow_by_org_node: np.ndarray  # [M, O, N] kg of each organization arriving at each node
-
-
-def ship(
-    gens: list[np.random.Generator],
-    fam: Family,
-    flows: np.ndarray,
-    seize_prob: np.ndarray,
-    shipment_size: np.ndarray,
-    exposure: np.ndarray,
-    seized_exp: np.ndarray,
-    n_commodities: int,
-    n_nodes: int,
-    n_orgs: int,
-    tracer: np.ndarray | None = None,
-    states: np.ndarray | None = None,
-) -> Shipping:
-    """Move ``flows`` [M, P'] along the family's paths with stochastic seizures.
-
-    ``flows`` is scaled in place and becomes ``Shipping.delivered``. ``seize_prob`` is [M, (E+1)*C]
-    (column e*C + c); ``shipment_size`` [M, E+1] kg. ``exposure`` and
-    ``seized_exp`` ([M, O*(E+1)*C]) accumulate kg shipped and seized per organization, edge and
-    commodity (for the traffickers' risk learning). ``tracer`` (same shape as flows) is scaled by the
-    same seized fractions in place (used to follow product made from the recipe). ``states`` (the
-    members' PCG64 state addresses) selects the compiled kernel (``narcoflow.model.kernels``), which
-    draws the same binomials from the same streams.
-    """
-    M = flows.shape[0]
-    y = flows
-    seized = np.zeros((M, n_commodities, n_nodes))
-    events = np.zeros((M, n_commodities, n_nodes))
-    arriving = np.zeros((M, n_commodities, n_nodes))
-    seized_org = np.zeros((M, n_orgs, n_commodities))
-    flow_org_node = np.zeros((M, n_orgs, n_nodes))
-    C = n_commodities
-    if states is not None:
-        fl = fam.flat
-        log = rng.active_log()
-        shape = (M, fl.lo.size) if log is not None else (0, 0)  # each draw's (n, p), for the log only
-        draw_n = np.zeros(shape, dtype=np.int64)
-        draw_p = np.zeros(shape)
-        kernels.ship_kernel(
-            states, y, y if tracer is None else tracer, tracer is not None, fl.lo, fl.hi, fl.perm, fl.edge,
-            fl.col, fl.risk_col, fl.node, fl.commodity, fl.org,
-            seize_prob, shipment_size, exposure, seized_exp, seized, events, arriving, seized_org,
-            flow_org_node, draw_n, draw_p,
-        )  # fmt: skip
-        if log is not None:
-            log.binomials(draw_n, draw_p)
-        return Shipping(y, seized, events, arriving, seized_org, flow_org_node)
-    for pos in fam.positions:
-        Y = y[:, pos.perm]
-        X = np.add.reduceat(Y, pos.starts, axis=1)  # [M, G]
-        size = shipment_size[:, pos.edge]
-        n = np.where(X > 0, np.ceil(X / size), 0).astype(np.int64)
-        q = seize_prob[:, pos.edge * C + pos.commodity]
-        S = rng.binomial(gens, n, q)
-        frac = np.divide(S, n, out=np.zeros(S.shape), where=n > 0)
-        keep = 1.0 - frac[:, pos.gidx]
-        y[:, pos.perm] = Y * keep
-        if tracer is not None:
-            tracer[:, pos.perm] *= keep
-        seized_g = X * frac
-        exposure[:, pos.risk_col] += X
-        seized_exp[:, pos.risk_col] += seized_g
-        np.add.at(seized_org, (slice(None), pos.org, pos.commodity), seized_g)
-        np.add.at(flow_org_node, (slice(None), pos.org, pos.node), X)
-        for c in np.unique(pos.commodity):
-            sel = pos.commodity == c
-            nodes = pos.node[sel]
-            seized[:, c] += scatter_sum(seized_g[:, sel], nodes, n_nodes)
-            events[:, c] += scatter_sum(S[:, sel], nodes, n_nodes)
-            arriving[:, c] += scatter_sum(X[:, sel], nodes, n_nodes)
-    return Shipping(y, seized, events, arriving, seized_org, flow_org_node)

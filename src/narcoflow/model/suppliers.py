@@ -8,10 +8,10 @@ firm and month decides re-entry (for shut firms), selling, and — conditionally
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from narcoflow.model import kernels, rng
 from narcoflow.model.aggregate import segment_sum
 
 #: firms' capacities are summed in integer units of 2^−20 kg (about a milligram): integer sums are exact in
@@ -41,47 +41,29 @@ class Firms:
         return segment_sum(x, self.bounds[nonempty], nonempty, counts.size)
 
 
-def init_firms(
-    gens: list[np.random.Generator],
-    count: int,
-    shares: np.ndarray,
-    v: dict,
-    states: np.ndarray | None = None,
-) -> Firms:
+def init_firms(bk: Any, count: int, shares: np.ndarray, p: Any) -> Firms:
     """Draw each member's firms: region by share, willingness, capacity and the finished flag.
 
-    Within each region a member's firms are ordered with those that cannot make the final product
-    first (firm identities carry no meaning), so the compiled monthly step runs two branch-free loops.
+    ``bk`` is the run's backend (its members' streams); ``p`` the suppliers' parameters
+    (``Params.suppliers``). Within each region a member's firms are ordered with those that cannot
+    make the final product first (firm identities carry no meaning), so the compiled monthly step
+    runs two branch-free loops.
     """
-    M = len(gens)
+    M = len(bk.gens)
     ends = np.rint(np.cumsum(shares) * count).astype(np.int64)
     region = np.searchsorted(ends, np.arange(count), side="right")
-    z = rng.normal(gens, np.empty((M, 2 * count), dtype=np.float32))
-    u = rng.uniform(gens, np.empty((M, count), dtype=np.float32), states)
-    col = lambda name: v[name][:, None].astype(np.float32)  # noqa: E731
-    willingness = col("suppliers.willingness_mean") + col("suppliers.willingness_sd") * z[:, :count]
-    capacity = col("suppliers.capacity_median") * np.exp(col("suppliers.capacity_sigma") * z[:, count:])
-    finished = u < col("suppliers.finished_share")
+    z = bk.normal(np.empty((M, 2 * count), dtype=np.float32))
+    u = bk.uniform(np.empty((M, count), dtype=np.float32))
+    col = lambda x: x[:, None].astype(np.float32)  # noqa: E731
+    willingness = col(p.willingness_mean) + col(p.willingness_sd) * z[:, :count]
+    capacity = col(p.capacity_median) * np.exp(col(p.capacity_sigma) * z[:, count:])
+    finished = u < col(p.finished_share)
     bounds = np.searchsorted(region, np.arange(len(shares) + 1))
     scale = np.float32(1.0 / CAPACITY_UNIT)  # a power of 2: capacity × scale is exact in float32
-    if kernels.ENABLED:  # the same stable partition, units and region starts, compiled
-        w2, c2, f2 = np.empty_like(willingness), np.empty_like(capacity), np.empty_like(finished)
-        units = np.empty((M, count), dtype=np.int64)
-        fstart = np.empty((M, len(shares)), dtype=np.int64)
-        u8 = lambda x: x.view(np.uint8)  # noqa: E731
-        kernels.partition_firms(
-            bounds, u8(finished), willingness, capacity, scale, w2, c2, u8(f2), units, fstart
-        )
-        willingness, capacity, finished = w2, c2, f2
-    else:
-        key = (region[None, :] * 2 + finished).astype(np.int16 if 2 * len(shares) < 2**15 else np.int64)
-        order = np.argsort(key, axis=1, kind="stable")  # a radix sort for small integer keys
-        willingness = np.take_along_axis(willingness, order, axis=1)
-        capacity = np.take_along_axis(capacity, order, axis=1)
-        finished = np.take_along_axis(finished, order, axis=1)
-        units = np.rint(capacity * scale).astype(np.int64)
-        fstart = None
-    firms = Firms(
+    willingness, capacity, finished, units, fstart = bk.partition_firms(
+        bounds, finished, willingness, capacity, scale
+    )
+    return Firms(
         willingness=willingness,
         odds=np.exp(-willingness),
         capacity=capacity,
@@ -91,24 +73,15 @@ def init_firms(
         scrutinized=np.zeros((M, count), dtype=bool),
         u=u,
         bounds=bounds,
-        finished_start=np.zeros((M, len(shares)), dtype=np.int64) if fstart is None else fstart,
+        finished_start=fstart,
     )
-    if fstart is None:
-        firms.finished_start = bounds[:-1][None, :] + firms.per_region((~finished).astype(np.int64))
-    return firms
 
 
 def draw_scrutiny(
-    gens: list[np.random.Generator],
-    firms: Firms,
-    share: np.ndarray,
-    targeting: str,
-    accuracy: np.ndarray,
-    coop_factor: np.ndarray,
-    states: np.ndarray | None = None,
+    bk: Any, firms: Firms, share: np.ndarray, targeting: str, accuracy: np.ndarray, coop_factor: np.ndarray
 ) -> None:
     """The regulator's yearly draw of scrutinized firms (random, or risk-based on willingness)."""
-    u = rng.uniform(gens, firms.u, states)
+    u = bk.uniform(firms.u)
     p = share[:, None].astype(np.float32)
     if targeting == "risk_based":
         w = 1.0 / (1.0 + np.exp(-firms.willingness))
@@ -122,81 +95,71 @@ def draw_scrutiny(
 class SupplyMonth:
     """What the firms offer this month, per member and source region (kg/month)."""
 
-    available_input: np.ndarray  # [M, R]
-    available_final: np.ndarray  # [M, R]
+    available: np.ndarray  # [M, R, C] by commodity
     selling: np.ndarray  # [M] number of firms selling anything
     shut: np.ndarray  # [M] number of firms shut this month
 
 
 def step_firms(
-    gens: list[np.random.Generator],
+    bk: Any,
     firms: Firms,
+    p: Any,
     *,
     premium_input: np.ndarray,
     premium_final: np.ndarray,
     control_input: np.ndarray,
     control_final: np.ndarray,
     coop_factor: np.ndarray,
-    v: dict,
-    states: np.ndarray | None = None,
-) -> SupplyMonth:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One month of firm decisions: re-entry, selling, detection and shutdown.
 
     A firm sells when u < σ(willingness + b·premium − c·control·sanction), evaluated as
     u·(1 + odds·exp(−(b·premium − c·control·sanction))) < 1 with the firm's fixed odds =
-    exp(−willingness): no exp and no division per firm and month. ``states`` (the members' PCG64
-    state addresses) selects the compiled kernel
-    (``narcoflow.model.kernels.firm_step``); without it the same step runs in numpy, drawing the same
-    uniforms.
+    exp(−willingness): no exp and no division per firm and month. ``p`` holds the suppliers' and the
+    regulator's parameters (``p.suppliers``, ``p.regulator``). Returns the kg offered per source region
+    of the input and of the final product, [M, R] each, and the counts of firms selling and shut, [M].
     """
-    M = firms.odds.shape[0]
-    b, c = v["suppliers.premium_weight"], v["suppliers.sanction_weight"]
-    det = v["regulator.detection"] * coop_factor
+    s, reg = p.suppliers, p.regulator
+    b, c = s.premium_weight, s.sanction_weight
+    det = reg.detection * coop_factor
     # cooperation scales the credibility of enforcement as a whole: deterrence and detection alike
-    base = coop_factor * v["suppliers.deterrence"]
+    base = coop_factor * s.deterrence
     sanction = np.stack([base, base + det], axis=1)  # [M, 2]: not scrutinized, scrutinized
     odds_in = np.exp(-(b * premium_input)[:, None] + (c * control_input)[:, None] * sanction)
     odds_fin = np.exp(-(b * premium_final)[:, None] + (c * control_final)[:, None] * sanction)
     catch_in, catch_fin = det * control_input, det * control_final
-    resilience = np.asarray(v["suppliers.resilience"], dtype=np.float64)
-    R = firms.bounds.size - 1
-    if states is not None:
-        cap_in = np.zeros((M, R), dtype=np.int64)
-        cap_fin = np.zeros((M, R), dtype=np.int64)
-        selling = np.zeros(M, dtype=np.int64)
-        shut = np.zeros(M, dtype=np.int64)
-        u8 = lambda x: x.view(np.uint8)  # noqa: E731
-        kernels.firm_step(
-            states, firms.odds, firms.capacity_units, firms.finished_start, u8(firms.active),
-            u8(firms.scrutinized), firms.bounds, odds_in, odds_fin, resilience, catch_in, catch_fin,
-            cap_in, cap_fin, selling, shut, np.empty(firms.odds.shape[1], dtype=np.float32),
+    resilience = np.asarray(s.resilience, dtype=np.float64)
+    cap_in, cap_fin, selling, shut = bk.firm_step(firms, odds_in, odds_fin, resilience, catch_in, catch_fin)
+    available_input = cap_in * CAPACITY_UNIT
+    available_final = (cap_fin * CAPACITY_UNIT) * s.finished_capacity_ratio[:, None]
+    return available_input, available_final, selling, shut
+
+
+def step(lay: Any, p: Any, st: Any, bk: Any, clock: Any) -> SupplyMonth:
+    """Suppliers and the regulator this month (ODD §7.2): the yearly scrutiny draw (in the first month
+    and every January), then the firms' decisions; what they offer by region and commodity."""
+    net, sc = lay.net, lay.scenario
+    M, R, C = st.premium.shape[0], len(net.sources), len(net.commodity_ids)
+    fin, inp = net.final, net.inputs
+    rel = sc.regulator.relation
+    dep = p.regulator.cooperation_dependence
+    cf_reg = 1.0 - dep + dep * st.levels.clipped(lay.levels.cooperation[rel]) if rel else np.ones(M)
+    if clock.t == 0 or clock.month_of_year == 1:
+        draw_scrutiny(
+            bk, st.firms, p.regulator.scrutiny_share, sc.regulator.targeting,
+            p.regulator.targeting_accuracy, cf_reg,
         )  # fmt: skip
-        if (log := rng.active_log()) is not None:
-            log.add("uniform_float32", firms.u.size)
-    else:  # the same decisions in numpy (same arithmetic, so the same results)
-        u = rng.uniform(gens, firms.u).astype(np.float64)
-        scr = firms.scrutinized
-        odds = firms.odds.astype(np.float64)
-        s8 = scr.astype(np.float64)
-        d_in = 1.0 + odds * (odds_in[:, :1] + s8 * (odds_in[:, 1:] - odds_in[:, :1]))
-        d_fin = 1.0 + odds * (odds_fin[:, :1] + s8 * (odds_fin[:, 1:] - odds_fin[:, :1]))
-        active = firms.active
-        sells_in = active & (u * d_in < 1.0)
-        sells_fin = active & firms.finished & (u * d_fin < 1.0)
-        sells = sells_in | sells_fin
-        # detection given selling: u·d is uniform on [0, 1) when u·d < 1
-        d = np.where(firms.finished, np.minimum(d_in, d_fin), d_in)
-        catch = catch_in[:, None] + sells_fin * (catch_fin - catch_in)[:, None]
-        caught = sells & scr & (u * d < catch)
-        reentered = ~active & (u < resilience[:, None])
-        firms.active = (active & ~caught) | reentered
-        units = firms.capacity_units
-        cap_in = firms.per_region(np.where(sells_in, units, 0))
-        cap_fin = firms.per_region(np.where(sells_fin, units, 0))
-        selling, shut = sells.sum(axis=1), caught.sum(axis=1)
-    return SupplyMonth(
-        available_input=cap_in * CAPACITY_UNIT,
-        available_final=(cap_fin * CAPACITY_UNIT) * v["suppliers.finished_capacity_ratio"][:, None],
-        selling=selling,
-        shut=shut,
-    )
+    control = st.levels.clipped(lay.levels.control)
+    a_in, a_fin, selling, shut = step_firms(
+        bk, st.firms, p,
+        premium_input=st.premium[:, inp] if inp is not None else np.zeros(M),
+        premium_final=st.premium[:, fin],
+        control_input=control[:, inp] if inp is not None else np.ones(M),
+        control_final=control[:, fin],
+        coop_factor=cf_reg,
+    )  # fmt: skip
+    avail = np.zeros((M, R, C))
+    avail[:, :, fin] = a_fin
+    if inp is not None:
+        avail[:, :, inp] = a_in
+    return SupplyMonth(available=avail, selling=selling, shut=shut)

@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from narcoflow.engine import compile_model, simulate
+from narcoflow.engine import simulate
 from narcoflow.errors import NarcoFlowError
 from narcoflow.model.enforcement import CoveragePlan
+from narcoflow.model.layout import build_layout
 from narcoflow.optimize.games import SecurityGame
 from narcoflow.optimize.stackelberg import AllocationResult, solve_allocation
 from narcoflow.results import Results
@@ -42,8 +43,7 @@ def agency_game(sc: Scenario, agency: str) -> tuple[SecurityGame, float, dict[st
     ag = sc.agencies[agency]
     if ag.action != "inspect":
         raise NarcoFlowError("the adaptive test needs an inspecting agency, not a raiding one", field=agency)
-    cm = compile_model(sc)
-    net = cm.net
+    net = build_layout(sc).net
     eff = ag.detection.value * ag.intensity.value
     if ag.relation is not None and ag.cooperation_dependence is not None:
         dep = ag.cooperation_dependence.value
@@ -87,7 +87,7 @@ def scenario_interdiction(sc: Scenario):
     """
     from narcoflow.optimize.instances import InterdictionProblem
 
-    net = compile_model(sc).net
+    net = build_layout(sc).net
     ids = net.node_ids
     tails = [ids[i] for i in net.edge_src] + ["__source__"] * len(net.sources) + [ids[q] for q in net.markets]
     heads = [ids[i] for i in net.edge_dst] + [ids[r] for r in net.sources] + ["__sink__"] * len(net.markets)
@@ -111,15 +111,17 @@ def firms_game(sc: Scenario, seed: int = 0) -> tuple[SecurityGame, float]:
     (1 − δ)·v_f covered. Resources: the scrutiny share × the number of firms.
     """
     from narcoflow.model import rng as streams
+    from narcoflow.model.backend import choose
+    from narcoflow.model.params import bind
     from narcoflow.model.suppliers import init_firms
     from narcoflow.scenario.parameters import member_values
 
-    v = member_values(sc, np.array([0]))
+    p = bind(sc, member_values(sc, np.array([0])))
     firms = init_firms(
-        streams.member_generators(seed, [0]),
+        choose(streams.member_generators(seed, [0])),
         sc.suppliers.count,
         np.array(list(sc.suppliers.regions.values())),
-        v,
+        p.suppliers,
     )
     a = firms.willingness[0].astype(np.float64)
     cap = firms.capacity[0].astype(np.float64)
