@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from narcoflow.model import kernels
+
 _spec = importlib.util.spec_from_file_location("make_golden", Path(__file__).parent / "golden/make_golden.py")
 make_golden = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_golden)
@@ -24,9 +26,16 @@ def pinned() -> dict[str, np.ndarray]:
         return {k: f[k] for k in f.files}
 
 
-@pytest.fixture(scope="module")
-def current() -> dict[str, np.ndarray]:
-    return make_golden.golden_arrays(make_golden.golden_runs())
+BACKENDS = [
+    "numpy",
+    pytest.param("numba", marks=pytest.mark.skipif(not kernels.available(), reason="no numba")),
+]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def current(request) -> dict[str, np.ndarray]:
+    """The golden runs now, with each backend (the compiled kernels and the numpy reference)."""
+    return make_golden.golden_arrays(make_golden.golden_runs(backend=request.param))
 
 
 def test_every_pinned_output_is_still_produced(pinned, current):

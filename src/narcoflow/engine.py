@@ -122,7 +122,7 @@ def simulate(
         raise NarcoFlowError("member indices must be unique")
     lay = build_layout(scenario)
     values = member_values(scenario, idx, parameters)
-    caps = {a: values[f"agencies.{a}.capacity"] for a in scenario.agencies}
+    caps = {a: ag.capacity for a, ag in bind(scenario, values).agencies.items()}
     planned = plan_arrays(lay.agencies, lay.net, dict(plans or {}), caps)
     bs = idx.size if batch_size is None else max(1, int(batch_size))
     n_batches = -(-idx.size // bs)

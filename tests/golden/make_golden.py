@@ -25,8 +25,8 @@ from narcoflow.model.enforcement import CoveragePlan
 GOLDEN = Path(__file__).with_name("golden.npz")
 
 
-def golden_runs() -> dict[str, narcoflow.Results]:
-    """The three golden runs, by name."""
+def golden_runs(backend: str | None = None) -> dict[str, narcoflow.Results]:
+    """The three golden runs, by name (``backend``: force "numba" or "numpy")."""
     sc = narcoflow.load_scenario("baseline")
     post, _ = scenario_posterior(sc)
     members = np.array([0, 1, 2])
@@ -35,9 +35,13 @@ def golden_runs() -> dict[str, narcoflow.Results]:
         "usbp": CoveragePlan({"bp_tucson": 0.5, "bp_rio_grande_valley": 0.4}, randomized=True),
     }
     return {
-        "posterior": narcoflow.simulate(sc, members, seed=11, parameters=post.member_table(members, 11)),
-        "plans": narcoflow.simulate(sc, np.array([5, 9]), seed=3, plans=plans),
-        "lone": narcoflow.simulate(sc, np.array([4]), seed=11, parameters=post.member_table([4], 11)),
+        "posterior": narcoflow.simulate(
+            sc, members, seed=11, parameters=post.member_table(members, 11), backend=backend
+        ),
+        "plans": narcoflow.simulate(sc, np.array([5, 9]), seed=3, plans=plans, backend=backend),
+        "lone": narcoflow.simulate(
+            sc, np.array([4]), seed=11, parameters=post.member_table([4], 11), backend=backend
+        ),
     }
 
 
