@@ -14,4 +14,4 @@ def shipped() -> tuple[narcoflow.Scenario, Posterior, list[Target]]:
     found = scenario_posterior(sc)
     if found is None:
         raise SystemExit("the baseline scenario ships no posterior")
-    return sc, found[0], record_targets(2023)
+    return sc, found[0], record_targets(2023, names=sc.observables.record)

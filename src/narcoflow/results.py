@@ -33,6 +33,20 @@ def _stats(a: np.ndarray) -> dict[str, float]:
     return {"mean": float(a.mean()), "p05": float(p05), "p50": float(p50), "p95": float(p95)}
 
 
+def _per_year(da: xr.DataArray) -> dict[str, dict[str, float]]:
+    """{year: stats over members} of a (member, year) array."""
+    return {str(int(y)): _stats(da.sel(year=y).values) for y in da["year"].values}
+
+
+def _per_month(parts: dict[str, xr.DataArray]) -> dict[str, dict[str, dict[str, float]]]:
+    """{"YYYY-MM": {name: stats over members}} of (member, month) arrays."""
+    first = next(iter(parts.values()))
+    labels = pd.DatetimeIndex(first["month"].values).strftime("%Y-%m")
+    return {
+        label: {k: _stats(v.isel(month=i).values) for k, v in parts.items()} for i, label in enumerate(labels)
+    }
+
+
 class Results:
     """A run's results: ``dataset`` (xarray) and summaries (:meth:`summary`)."""
 
@@ -97,7 +111,7 @@ class Results:
 
     def _by_year(self, da: xr.DataArray, fiscal: bool = False) -> xr.DataArray:
         """Sum a (member, month) array per (fiscal) year, keeping only complete years."""
-        obs = json.loads(self.dataset.attrs["observables"])
+        obs = self.observables
         t = pd.DatetimeIndex(self.dataset["month"].values)
         year = t.year + ((t.month >= obs["fiscal_year_start_month"]) if fiscal else 0)
         if fiscal and obs["fiscal_year_start_month"] == 1:
@@ -116,7 +130,7 @@ class Results:
 
         Weight in the scenario's report unit (lb or kg), or event counts with ``events=True``.
         """
-        obs = json.loads(self.dataset.attrs["observables"])
+        obs = self.observables
         ds = self.dataset
         var = "seizure_events" if events else "seized_kg"
         da = ds[var].sel(commodity=ds.attrs["final_commodity"]).isel(node=self.group_nodes(group)).sum("node")
@@ -128,7 +142,7 @@ class Results:
     def group_nodes(self, group: str) -> np.ndarray:
         """Indices of the nodes in a reporting seizure group (``observables.seizure_groups``): the nodes
         of its kinds and countries (all nodes where the group leaves either empty)."""
-        obs = json.loads(self.dataset.attrs["observables"])
+        obs = self.observables
         if group not in obs["seizure_groups"]:
             raise NarcoFlowError(
                 f"unknown seizure group '{group}' (have: {', '.join(obs['seizure_groups'])})"
@@ -150,7 +164,7 @@ class Results:
 
     def crossing_shares_by_year(self) -> dict[str, xr.DataArray]:
         """Share of final-product flow entering the market country by crossing kind, per year."""
-        obs = json.loads(self.dataset.attrs["observables"])
+        obs = self.observables
         ds = self.dataset
         parts = {}
         for kind in obs["crossing_kinds"]:
@@ -159,21 +173,27 @@ class Results:
         total = sum(parts.values())
         return {k: (p / total.where(total > 0)).fillna(0.0) for k, p in parts.items()}
 
-    def _monthly_crossing_lbs(self) -> dict[str, xr.DataArray]:
-        """Final product seized per month (member, month) in lb by the CBP components.
+    @property
+    def observables(self) -> dict[str, Any]:
+        """The scenario's ``observables`` (seizure groups, units, fiscal year, the record's names), with
+        the schema's defaults for what results written by an older version lack."""
+        from narcoflow.scenario.schema import Observables
 
-        ``sw_ofo`` (CBP Office of Field Operations) and ``sw_usbp`` (U.S. Border Patrol) sum the nodes
-        of the seizure groups of those names, as the calibration does; a scenario without such a group
-        uses the nodes of kind ``port_of_entry`` / ``between_ports`` instead.
-        """
+        return Observables.model_validate(json.loads(self.dataset.attrs["observables"])).model_dump(
+            mode="json"
+        )
+
+    def monthly_seizures(self) -> dict[str, xr.DataArray]:
+        """Final product seized per month (member, month) in the report unit, for the seizure group of each
+        component of the monthly seizure record (``observables.record.components``), by group name."""
+        obs = self.observables
         ds = self.dataset
-        groups = json.loads(ds.attrs["observables"])["seizure_groups"]
         seized = ds["seized_kg"].sel(commodity=ds.attrs["final_commodity"]).astype(np.float64)
-        out = {}
-        for key, kind in (("sw_ofo", "port_of_entry"), ("sw_usbp", "between_ports")):
-            nodes = self.group_nodes(key) if key in groups else np.flatnonzero(ds["node_kind"].values == kind)
-            out[key] = seized.isel(node=nodes).sum("node") * KG_TO_LB
-        return out
+        scale = KG_TO_LB if obs["report_unit"] == "lb" else 1.0
+        return {
+            g: seized.isel(node=self.group_nodes(g)).sum("node") * scale
+            for g in obs["record"]["components"].values()
+        }
 
     def _quarter_sums(self, da: xr.DataArray) -> xr.DataArray:
         """3-month sums of a (member, month) array over complete fiscal quarters.
@@ -181,7 +201,7 @@ class Results:
         Labelled by the quarter's last month (December, March, June and September for fiscal years
         starting in October): the 3-month sums the calibration compares with CBP's monthly record.
         """
-        obs = json.loads(self.dataset.attrs["observables"])
+        obs = self.observables
         t = pd.DatetimeIndex(self.dataset["month"].values)
         three = da.rolling(month=3).sum()
         ends = (t.month - obs["fiscal_year_start_month"]) % 3 == 2
@@ -191,40 +211,27 @@ class Results:
     def summary(self) -> dict[str, Any]:
         """The dict written to summary.json: key outputs as {mean, p05, p50, p95} over members.
 
-        Years and fiscal years are string keys (``"2019"``), months ``"YYYY-MM"``. Besides deaths,
-        seizures by fiscal year (lb and events, per seizure group), the precursor-route and crossing
+        Years and fiscal years are string keys (``"2019"``), months ``"YYYY-MM"``. The keys that name the
+        public record come from ``observables.record`` (below, the baseline's: ``t404``, ``cbp_fentanyl``,
+        ``cbp``). Besides deaths (``deaths_<deaths>_by_year`` in the observed category,
+        ``deaths_opioid_by_year`` all modelled), seizures by fiscal year (weight and events, per seizure
+        group: ``<seizures>_<unit>s_by_fy``, ``<seizures>_events_by_fy``), the precursor-route and crossing
         shares, it holds what the report sets against the calibration record:
 
         - ``phi_by_year``: the yearly mean of the penetration φ (``phi``), complete calendar years;
-        - ``cbp_monthly_lbs``: {month: {"sw_ofo", "sw_usbp"}}, lb of the final product seized per
-          month by the seizure groups of those names, every simulated month;
-        - ``cbp_quarterly_lbs``: the same as 3-month sums over complete fiscal quarters, keyed by
-          the quarter's last month (the monthly series as the calibration compares it);
-        - ``cbp_sw_poe_share_by_fy``: the member-wise share ``sw_ofo / sw_total`` of the seized weight,
-          per fiscal year, over the members that seized anything there (when both groups exist).
+        - ``<monthly>_monthly_<unit>s``: {month: {group: stats}}, the final product seized per month by
+          the seizure group of each component of the record, every simulated month;
+        - ``<monthly>_quarterly_<unit>s``: the same as 3-month sums over complete fiscal quarters, keyed
+          by the quarter's last month (the monthly series as the calibration compares it);
+        - ``<share_of_groups.name>_by_fy``: the member-wise share ``part / whole`` of the seized weight,
+          per fiscal year, over the members that seized anything there (when the scenario declares one).
         """
         ds = self.dataset
-        obs = json.loads(ds.attrs["observables"])
+        obs = self.observables
+        rec, unit = obs["record"], obs["report_unit"]
         t = pd.DatetimeIndex(ds["month"].values)
-
-        def per_year(da: xr.DataArray) -> dict[str, dict[str, float]]:
-            return {str(int(y)): _stats(da.sel(year=y).values) for y in da["year"].values}
-
-        def per_month(parts: dict[str, xr.DataArray]) -> dict[str, dict[str, dict[str, float]]]:
-            first = next(iter(parts.values()))
-            labels = pd.DatetimeIndex(first["month"].values).strftime("%Y-%m")
-            return {
-                label: {k: _stats(v.isel(month=i).values) for k, v in parts.items()}
-                for i, label in enumerate(labels)
-            }
-
-        groups = list(obs["seizure_groups"])
-        lbs = {g: self.seizures_by_fiscal_year(g) for g in groups}
-        evs = {g: self.seizures_by_fiscal_year(g, events=True) for g in groups}
-        fys = [str(int(y)) for y in lbs[groups[0]]["year"].values] if groups else []
         crossing = self.crossing_shares_by_year()
         years = [str(int(y)) for y in self.deaths_by_year()["year"].values]
-        monthly = self._monthly_crossing_lbs()
         out: dict[str, Any] = {
             "scenario": ds.attrs["scenario"],
             "scenario_hash": ds.attrs["scenario_hash"],
@@ -233,30 +240,44 @@ class Results:
             "version": ds.attrs["narcoflow_version"],
             "start": t[0].strftime("%Y-%m"),
             "end": t[-1].strftime("%Y-%m"),
-            "deaths_t404_by_year": per_year(self.deaths_by_year("final")),
-            "deaths_opioid_by_year": per_year(self.deaths_by_year("total")),
-            f"cbp_fentanyl_{obs['report_unit']}s_by_fy": {
-                fy: {g: _stats(lbs[g].sel(year=int(fy)).values) for g in groups} for fy in fys
-            },
-            "cbp_fentanyl_events_by_fy": {
-                fy: {g: _stats(evs[g].sel(year=int(fy)).values) for g in groups} for fy in fys
-            },
-            "precursor_route_share_by_year": per_year(self.made_share_by_year()),
+            f"deaths_{rec['deaths']}_by_year": _per_year(self.deaths_by_year("final")),
+            "deaths_opioid_by_year": _per_year(self.deaths_by_year("total")),
+            **self._seizure_summary(),
+            "precursor_route_share_by_year": _per_year(self.made_share_by_year()),
             "crossing_share_by_year": {
                 y: {k: _stats(v.sel(year=int(y)).values) for k, v in crossing.items()} for y in years
             },
             "mass_balance_max_rel_error": float(ds["mass_balance_error"].max()),
-            "phi_by_year": per_year(self._by_year(ds["phi"].astype(np.float64)) / 12.0),
-            "cbp_monthly_lbs": per_month(monthly),
-            "cbp_quarterly_lbs": per_month({k: self._quarter_sums(v) for k, v in monthly.items()}),
+            "phi_by_year": _per_year(self._by_year(ds["phi"].astype(np.float64)) / 12.0),
         }
-        if "sw_ofo" in lbs and "sw_total" in lbs:
+        monthly = self.monthly_seizures()
+        if monthly:
+            out[f"{rec['monthly']}_monthly_{unit}s"] = _per_month(monthly)
+            out[f"{rec['monthly']}_quarterly_{unit}s"] = _per_month(
+                {k: self._quarter_sums(v) for k, v in monthly.items()}
+            )
+        return out
+
+    def _seizure_summary(self) -> dict[str, Any]:
+        """Seizures per fiscal year and seizure group (weight and events), and the declared share."""
+        obs = self.observables
+        rec = obs["record"]
+        groups = list(obs["seizure_groups"])
+        lbs = {g: self.seizures_by_fiscal_year(g) for g in groups}
+        evs = {g: self.seizures_by_fiscal_year(g, events=True) for g in groups}
+        fys = [str(int(y)) for y in lbs[groups[0]]["year"].values] if groups else []
+        per_fy = lambda by: {fy: {g: _stats(by[g].sel(year=int(fy)).values) for g in groups} for fy in fys}  # noqa: E731
+        out = {
+            f"{rec['seizures']}_{obs['report_unit']}s_by_fy": per_fy(lbs),
+            f"{rec['seizures']}_events_by_fy": per_fy(evs),
+        }
+        if (spec := rec["share_of_groups"]) is not None:
             share = {}
             for fy in fys:
-                ofo, total = (lbs[g].sel(year=int(fy)).values for g in ("sw_ofo", "sw_total"))
-                if (seized := total > 0).any():
-                    share[fy] = _stats(ofo[seized] / total[seized])
-            out["cbp_sw_poe_share_by_fy"] = share
+                part, whole = (lbs[g].sel(year=int(fy)).values for g in (spec["part"], spec["whole"]))
+                if (seized := whole > 0).any():
+                    share[fy] = _stats(part[seized] / whole[seized])
+            out[f"{spec['name']}_by_fy"] = share
         return out
 
     # ------------------------------------------------------------------ conversions

@@ -142,22 +142,34 @@ def fit_report(res: Results, targets: list[Target]) -> dict[str, Any]:
     if d is not None:
         errs = [abs(p["p50"] / p["observed"] - 1) for y, p in d["points"].items() if int(y) >= 2015]
         out["deaths_mape_2015_on"] = float(np.mean(errs)) if errs else None
-    if "ofo_lbs" in sim and "usbp_lbs" in sim:
-        ofo, usbp = sim["ofo_lbs"], sim["usbp_lbs"]
-        obs = {t.name: t for t in targets}
-        tot_obs = obs["ofo_lbs"].observed + obs["usbp_lbs"].observed
-        share_obs = obs["ofo_lbs"].observed / tot_obs
-        tot = np.median(ofo + usbp, axis=0)
-        share = np.median(ofo / np.maximum(ofo + usbp, 1e-12), axis=0)
-        out["sw_fy_total"] = {
-            fy: {"observed": float(o), "p50": float(m), "rel_error": float(m / o - 1)}
-            for fy, o, m in zip(obs["ofo_lbs"].labels, tot_obs, tot, strict=True)
-        }
-        out["poe_share"] = {
-            fy: {"observed": float(o), "p50": float(m), "points": float(100 * (m - o))}
-            for fy, o, m in zip(obs["ofo_lbs"].labels, share_obs, share, strict=True)
-        }
+    out.update(_component_fit(res, sim, targets))
     return out
+
+
+def _component_fit(res: Results, sim: dict[str, np.ndarray], targets: list[Target]) -> dict[str, Any]:
+    """The seizure record's components together: their total per fiscal year (``record.fy_total``) and
+    the first one's share of it (``record.share``), median against the record."""
+    weights = [t for t in targets if t.kind == "weight"]
+    if len(weights) < 2 or any(t.labels != weights[0].labels for t in weights):
+        return {}
+    names = res.observables["record"]
+    parts = [sim[t.name] for t in weights]
+    tot_obs = sum(t.observed for t in weights)
+    share_obs = weights[0].observed / tot_obs
+    total = sum(parts)
+    labels = weights[0].labels
+    tot = np.median(total, axis=0)
+    share = np.median(parts[0] / np.maximum(total, 1e-12), axis=0)
+    return {
+        names["fy_total"]: {
+            fy: {"observed": float(o), "p50": float(m), "rel_error": float(m / o - 1)}
+            for fy, o, m in zip(labels, tot_obs, tot, strict=True)
+        },
+        names["share"]: {
+            fy: {"observed": float(o), "p50": float(m), "points": float(100 * (m - o))}
+            for fy, o, m in zip(labels, share_obs, share, strict=True)
+        },
+    }
 
 
 def calibrate(
@@ -178,7 +190,7 @@ def calibrate(
         raise NarcoFlowError(
             f"budget ({budget}) must be at least the population ({population})", field="budget"
         )
-    targets = record_targets(until, cbp_monthly)
+    targets = record_targets(until, cbp_monthly, scenario.observables.record)
     sc = truncated(scenario, until)
     prior = prior_of(scenario)
 

@@ -1,12 +1,14 @@
 """The public record a calibration fits, and the matching summaries of a simulation.
 
 Series (all from :mod:`narcoflow.data`, each figure with its source):
-- ``deaths``: CDC/NCHS T40.4 deaths per calendar year (final NVSS counts only);
-- ``ofo_lbs`` / ``usbp_lbs``: CBP Southwest-border fentanyl seizures per fiscal year, lb, ports of entry
-  (OFO) and between ports (USBP);
-- ``ofo_events`` / ``usbp_events``: the same as seizure event counts;
-- ``ofo_monthly`` / ``usbp_monthly``: monthly lb, as 3-month sums (monthly counts are noisy);
-- ``poe_share``: the ports-of-entry share of Southwest-border weight per fiscal year;
+- ``deaths``: CDC/NCHS deaths in the observed category per calendar year (final NVSS counts only);
+- ``<component>_lbs``: seizures per fiscal year, lb, of each component of CBP's monthly
+  Southwest-border record (``ofo_lbs``, ``usbp_lbs``: ports of entry and between ports), compared with
+  the seizure group the scenario maps it to (``observables.record.components``);
+- ``<component>_events``: the same as seizure event counts;
+- ``<component>_monthly``: monthly lb, as 3-month sums (monthly counts are noisy);
+- ``observables.record.share`` (the baseline's ``poe_share``): the first component's share of the
+  components' weight per fiscal year;
 - ``nflis``: the fentanyl share of heroin-class NFLIS reports, against the model's penetration φ
   (yearly mean) — a proxy, as MODEL.md says.
 Positive series are compared on a log scale; the share on an absolute scale.
@@ -14,8 +16,8 @@ Positive series are compared on a log scale; the share on an absolute scale.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -23,90 +25,131 @@ import pandas as pd
 from narcoflow.data.cbp_monthly import sw_fentanyl_monthly
 from narcoflow.data.record import nflis_fentanyl_share, t404_deaths
 from narcoflow.results import KG_TO_LB, Results
+from narcoflow.scenario.schema import RecordNames
+
+Kind = Literal["deaths", "weight", "events", "monthly", "share", "phi"]
 
 
 @dataclass(frozen=True)
 class Target:
-    """One observed series: labels, values, how it is compared and its weight in the distance."""
+    """One observed series: labels, values, how it is compared and its weight in the distance.
+
+    ``kind`` says which model quantity it meets; ``components`` names the seizure record's components
+    it is about (weight, events and monthly series: one; the share: the part first, then the rest).
+    """
 
     name: str
     labels: list[str]
     observed: np.ndarray
     weight: float
     log: bool = True
+    kind: Kind = "deaths"
+    components: tuple[str, ...] = ()
 
 
-def record_targets(until: int, cbp_monthly: pd.DataFrame | None = None) -> list[Target]:
-    """The record up to and including calendar year ``until`` (fiscal years ending by then).
-
-    ``cbp_monthly`` replaces the shipped CBP figures: a frame indexed by (month, component) with
-    ``lbs`` and ``events`` (:func:`narcoflow.data.cbp.monthly_series` of the user's own CSV files).
-    """
-    deaths = t404_deaths()
-    deaths = deaths[deaths.index <= until]
-    out = [Target("deaths", [str(y) for y in deaths.index], deaths.to_numpy(float), weight=3.0)]
-    cbp = sw_fentanyl_monthly() if cbp_monthly is None else cbp_monthly
+def _seizure_targets(cbp: pd.DataFrame, until: int, components: list[str]) -> list[Target]:
+    """Per component: fiscal-year weight and events (complete years) and 3-month sums of the weight."""
     months = pd.DatetimeIndex(cbp.index.get_level_values("month"))
     fiscal = months.year + (months.month >= 10)
-    for comp, key in (("OFO", "ofo"), ("USBP", "usbp")):
+    out = []
+    for i, comp in enumerate(components):
         mask = (cbp.index.get_level_values("component") == comp) & (fiscal <= until)
         rows = cbp[mask]
         if rows.empty:
             continue
-        fy_of = fiscal[mask]
+        key, fy_of = comp.lower(), fiscal[mask]
         complete = pd.Series(1, index=fy_of).groupby(level=0).size()
         full_years = complete[complete == 12].index
-        for value, w in (("lbs", 3.0 if comp == "OFO" else 2.0), ("events", 0.5)):
+        for value, kind, w in (("lbs", "weight", 3.0 if i == 0 else 2.0), ("events", "events", 0.5)):
             fy = rows[value].groupby(fy_of).sum().loc[full_years]
             if len(fy):
-                out.append(Target(f"{key}_{value}", [str(y) for y in fy.index], fy.to_numpy(float), weight=w))
-        monthly = rows["lbs"].droplevel("component")
-        q = monthly.rolling(3).sum().iloc[2::3]
+                labels = [str(y) for y in fy.index]
+                out.append(
+                    Target(f"{key}_{value}", labels, fy.to_numpy(float), w, kind=kind, components=(comp,))
+                )
+        q = rows["lbs"].droplevel("component").rolling(3).sum().iloc[2::3]
         if len(q):
             labels = [m.strftime("%Y-%m") for m in q.index]
-            out.append(Target(f"{key}_monthly", labels, q.to_numpy(float), weight=0.5))
-    byname = {t.name: t for t in out}
-    if "ofo_lbs" in byname and "usbp_lbs" in byname and byname["ofo_lbs"].labels == byname["usbp_lbs"].labels:
-        ofo, usbp = byname["ofo_lbs"], byname["usbp_lbs"]
-        out.append(
-            Target(
-                "poe_share", ofo.labels, ofo.observed / (ofo.observed + usbp.observed), weight=2.0, log=False
+            out.append(
+                Target(f"{key}_monthly", labels, q.to_numpy(float), 0.5, kind="monthly", components=(comp,))
             )
+    return out
+
+
+def record_targets(
+    until: int, cbp_monthly: pd.DataFrame | None = None, names: RecordNames | None = None
+) -> list[Target]:
+    """The record up to and including calendar year ``until`` (fiscal years ending by then).
+
+    ``cbp_monthly`` replaces the shipped CBP figures: a frame indexed by (month, component) with
+    ``lbs`` and ``events`` (:func:`narcoflow.data.cbp.monthly_series` of the user's own CSV files).
+    ``names`` (a scenario's ``observables.record``) orders the components and names the share target;
+    without it, the record's components are taken in sorted order and the share is named ``share``.
+    """
+    names = names if names is not None else RecordNames()
+    deaths = t404_deaths()
+    deaths = deaths[deaths.index <= until]
+    out = [Target("deaths", [str(y) for y in deaths.index], deaths.to_numpy(float), weight=3.0)]
+    cbp = sw_fentanyl_monthly() if cbp_monthly is None else cbp_monthly
+    components = list(names.components) or sorted(set(cbp.index.get_level_values("component")))
+    out += _seizure_targets(cbp, until, components)
+    weights = [t for t in out if t.kind == "weight"]
+    if len(weights) >= 2 and all(t.labels == weights[0].labels for t in weights):
+        total = sum(t.observed for t in weights)
+        comps = tuple(t.components[0] for t in weights)
+        share = weights[0].observed / total
+        out.append(
+            Target(names.share, weights[0].labels, share, 2.0, log=False, kind="share", components=comps)
         )
     share = nflis_fentanyl_share()
     share = share[share.index <= until]
-    out.append(Target("nflis", [str(y) for y in share.index], share.to_numpy(float), weight=1.0, log=False))
+    out.append(
+        Target("nflis", [str(y) for y in share.index], share.to_numpy(float), 1.0, log=False, kind="phi")
+    )
     return out
+
+
+def _group(res: Results, component: str) -> str:
+    """The seizure group a record component is compared with (``observables.record.components``)."""
+    from narcoflow.errors import NarcoFlowError
+
+    groups = res.observables["record"]["components"]
+    if component not in groups:
+        raise NarcoFlowError(
+            f"the scenario maps no seizure group to the record's component '{component}'",
+            field="observables.record.components",
+        )
+    return groups[component]
+
+
+def _fiscal(res: Results, component: str, labels: list[str], events: bool = False) -> np.ndarray:
+    """Seizures of a component's group per fiscal year in lb (or events), [member, point]."""
+    da = res.seizures_by_fiscal_year(_group(res, component), events=events)
+    if not events and res.observables["report_unit"] == "kg":
+        da = da * KG_TO_LB  # the record is in lb
+    return da.sel(year=[int(y) for y in labels]).values
 
 
 def simulated(res: Results, targets: list[Target]) -> dict[str, np.ndarray]:
     """The simulation's values for each target, [member, point]."""
     ds = res.dataset
     out: dict[str, np.ndarray] = {}
-    final = ds.attrs["final_commodity"]
     for tg in targets:
-        if tg.name == "deaths":
-            da = res.deaths_by_year("final")
-            out[tg.name] = da.sel(year=[int(y) for y in tg.labels]).values
-        elif tg.name.endswith(("_lbs", "_events")):
-            group = "sw_ofo" if tg.name.startswith("ofo") else "sw_usbp"
-            da = res.seizures_by_fiscal_year(group, events=tg.name.endswith("_events"))
-            if tg.name.endswith("_lbs") and json.loads(ds.attrs["observables"])["report_unit"] == "kg":
-                da = da * KG_TO_LB  # the record is in lb
-            out[tg.name] = da.sel(year=[int(y) for y in tg.labels]).values
-        elif tg.name.endswith("_monthly"):
-            nodes = res.group_nodes("sw_ofo" if tg.name.startswith("ofo") else "sw_usbp")
-            lbs = ds["seized_kg"].sel(commodity=final).isel(node=nodes).sum("node") * KG_TO_LB
-            three = lbs.rolling(month=3).sum()
-            months = pd.to_datetime([f"{m}-01" for m in tg.labels])
-            out[tg.name] = three.sel(month=months).values
-        elif tg.name == "poe_share":
-            ofo = res.seizures_by_fiscal_year("sw_ofo").sel(year=[int(y) for y in tg.labels]).values
-            usbp = res.seizures_by_fiscal_year("sw_usbp").sel(year=[int(y) for y in tg.labels]).values
-            out[tg.name] = np.divide(ofo, ofo + usbp, out=np.zeros_like(ofo), where=(ofo + usbp) > 0)
-        elif tg.name == "nflis":
-            phi = ds["phi"].groupby("month.year").mean()
-            out[tg.name] = phi.sel(year=[int(y) for y in tg.labels]).values
+        if tg.kind == "deaths":
+            out[tg.name] = res.deaths_by_year("final").sel(year=[int(y) for y in tg.labels]).values
+        elif tg.kind in ("weight", "events"):
+            out[tg.name] = _fiscal(res, tg.components[0], tg.labels, events=tg.kind == "events")
+        elif tg.kind == "monthly":
+            nodes = res.group_nodes(_group(res, tg.components[0]))
+            lbs = ds["seized_kg"].sel(commodity=ds.attrs["final_commodity"]).isel(node=nodes).sum("node")
+            three = (lbs * KG_TO_LB).rolling(month=3).sum()
+            out[tg.name] = three.sel(month=pd.to_datetime([f"{m}-01" for m in tg.labels])).values
+        elif tg.kind == "share":
+            part, *rest = (_fiscal(res, c, tg.labels) for c in tg.components)
+            whole = part + sum(rest)
+            out[tg.name] = np.divide(part, whole, out=np.zeros_like(part), where=whole > 0)
+        elif tg.kind == "phi":
+            out[tg.name] = ds["phi"].groupby("month.year").mean().sel(year=[int(y) for y in tg.labels]).values
     return out
 
 

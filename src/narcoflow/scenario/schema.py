@@ -387,6 +387,39 @@ class SeizureGroup(Strict):
     countries: list[str] = Field(default_factory=list)
 
 
+class ShareOfGroups(Strict):
+    """A share of the seized weight of the final product: one seizure group's part of another's."""
+
+    name: str = Field(description="Summary key prefix: <name>_by_fy.")
+    part: str
+    whole: str
+
+
+class RecordNames(Strict):
+    """The public record's names for what the model observes: the summary's keys and the calibration
+    targets are built from these (so no record's vocabulary is written into the code)."""
+
+    deaths: str = Field("final", description="The observed death category: summary deaths_<deaths>_by_year.")
+    seizures: str = Field(
+        "seizures",
+        description="The seizure record: summary <seizures>_<unit>s_by_fy, <seizures>_events_by_fy.",
+    )
+    monthly: str = Field(
+        "seizures", description="The monthly seizure record: summary <monthly>_monthly_<unit>s and "
+        "<monthly>_quarterly_<unit>s, one series per component's seizure group."
+    )  # fmt: skip
+    components: dict[str, str] = Field(
+        default_factory=dict,
+        description="The seizure record's components (as its data name them) and the seizure group each "
+        "is compared with, in order; the calibration fits each component's weight and events.",
+    )
+    fy_total: str = Field("fy_total", description="Calibration fit: the components' sum per fiscal year.")
+    share: str = Field("share", description="Calibration fit: the first component's share of that sum.")
+    share_of_groups: ShareOfGroups | None = Field(
+        None, description="A member-wise share of two seizure groups' weight per fiscal year, summarized."
+    )
+
+
 class Observables(Strict):
     """How the model's outputs map onto the public record's categories and units."""
 
@@ -394,6 +427,18 @@ class Observables(Strict):
     crossing_kinds: list[str] = Field(description="Node kinds where the product enters the market country.")
     report_unit: Literal["kg", "lb"] = "lb"
     fiscal_year_start_month: int = Field(10, ge=1, le=12)
+    record: RecordNames = RecordNames()
+
+    def group_errors(self) -> list[tuple[str, str]]:
+        """Seizure groups named in ``record`` that are not declared: (field path, message) pairs."""
+        rec, groups = self.record, self.seizure_groups
+        named = [(f"observables.record.components.{c}", g) for c, g in rec.components.items()]
+        if rec.share_of_groups is not None:
+            named += [
+                (f"observables.record.share_of_groups.{k}", getattr(rec.share_of_groups, k))
+                for k in ("part", "whole")
+            ]
+        return [(where, f"unknown seizure group '{g}'") for where, g in named if g not in groups]
 
 
 class Calibration(Strict):
@@ -546,6 +591,7 @@ class Scenario(Strict):
         for k in self.observables.crossing_kinds:
             if k not in self.node_kinds:
                 errors.append(("observables.crossing_kinds", f"unknown node kind '{k}'"))
+        errors += self.observables.group_errors()
         return errors
 
     def level_names(self) -> list[str]:
