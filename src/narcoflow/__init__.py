@@ -10,8 +10,7 @@ Quick start::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from narcoflow._version import __version__
 from narcoflow.engine import simulate
 from narcoflow.errors import NarcoFlowError, ScenarioError
 from narcoflow.results import Results

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from narcoflow import __version__
+from narcoflow._version import __version__
 from narcoflow.errors import NarcoFlowError
 from narcoflow.model.harm import STOCKS
 from narcoflow.model.outputs import BY_NAME

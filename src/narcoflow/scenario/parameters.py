@@ -6,34 +6,16 @@ one column per dotted path; paths not given take the scenario's value.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
 
 from narcoflow.errors import NarcoFlowError
-from narcoflow.scenario.schema import Param, Scenario
+from narcoflow.scenario.schema import Scenario, iter_params
 
-
-def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Param]]:
-    if isinstance(obj, Param):
-        yield prefix, obj
-    elif isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            yield from _walk(getattr(obj, name), f"{prefix}.{name}" if prefix else name)
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _walk(v, f"{prefix}.{k}")
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _walk(v, f"{prefix}.{i}")
-
-
-def iter_params(scenario: Scenario) -> dict[str, Param]:
-    """All parameters of a scenario: {dotted path: Param} (levers, uncertainties and fixed ones)."""
-    return dict(_walk(scenario, ""))
+__all__ = ["iter_params", "member_values", "parameter_table"]
 
 
 def parameter_table(scenario: Scenario) -> pd.DataFrame:

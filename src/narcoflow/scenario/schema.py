@@ -12,7 +12,8 @@ organizations, agencies and events are all declared by the scenario file.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -575,8 +576,6 @@ class Scenario(Strict):
                 ):
                     errors.append((f"{where}.organization", "unknown organization"))
         if self.calibration is not None:
-            from narcoflow.scenario.parameters import iter_params
-
             known = iter_params(self)
             for i, name in enumerate(self.calibration.parameters):
                 if name not in known:
@@ -611,3 +610,22 @@ class Scenario(Strict):
             + ["harm.hazard", "harm.final_risk", "harm.naloxone"]
             + [f"shipment.{m}" for m in self.modes]
         )
+
+
+def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Param]]:
+    if isinstance(obj, Param):
+        yield prefix, obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from _walk(getattr(obj, name), f"{prefix}.{name}" if prefix else name)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _walk(v, f"{prefix}.{k}")
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _walk(v, f"{prefix}.{i}")
+
+
+def iter_params(scenario: Scenario) -> dict[str, Param]:
+    """All parameters of a scenario: {dotted path: Param} (levers, uncertainties and fixed ones)."""
+    return dict(_walk(scenario, ""))
