@@ -102,18 +102,22 @@ def _enumerate(
     return found
 
 
-def compile_network(sc: Scenario) -> Network:
-    """Compile the scenario's network, organizations and agencies into arrays."""
-    node_ids = list(sc.network.nodes)
-    index = {n: i for i, n in enumerate(node_ids)}
-    kinds = [sc.network.nodes[n].kind for n in node_ids]
-    roles = np.array([sc.node_kinds[k].role for k in kinds])
-    commodity_ids = list(sc.commodities)
-    cidx = {c: i for i, c in enumerate(commodity_ids)}
-    final = next(i for i, c in enumerate(commodity_ids) if sc.commodities[c].final)
-    inputs = cidx[sc.recipe.input] if sc.recipe is not None else None
-    mode_ids = list(sc.modes)
+@dataclass(frozen=True)
+class _Edges:
+    src: np.ndarray  # [E]
+    dst: np.ndarray  # [E]
+    mode: np.ndarray  # [E]
+    cost: np.ndarray  # [E+1]
+    transit: np.ndarray  # [E+1]
+    capacity: np.ndarray  # [E+1]
+    detection: np.ndarray  # [E+1]
+    allow: np.ndarray  # [E, C] commodity allowed on the edge
+    out_edges: list[list[int]]  # edges leaving each node
 
+
+def _edges(sc: Scenario, index: dict[str, int], commodity_ids: list[str], mode_ids: list[str]) -> _Edges:
+    """Every declared (from, to) pair as an edge; a pair declared twice is an error."""
+    cidx = {c: i for i, c in enumerate(commodity_ids)}
     src, dst, mode, cost, transit, cap, det, allow = [], [], [], [], [], [], [], []
     seen_pairs: dict[tuple[str, str], int] = {}
     for i, e in enumerate(sc.network.edges):
@@ -136,50 +140,48 @@ def compile_network(sc: Scenario) -> Network:
                 ok[cidx[c]] = True
             allow.append(ok)
     E = len(src)
-    edge_src = np.array(src, dtype=np.int64)
-    edge_dst = np.array(dst, dtype=np.int64)
-    allow_arr = np.array(allow, dtype=bool).reshape(E, len(commodity_ids))
-    out_edges: list[list[int]] = [[] for _ in node_ids]
-    for e in range(E):
-        out_edges[edge_src[e]].append(e)
-
-    org_ids = list(sc.organizations)
-    oidx = {o: i for i, o in enumerate(org_ids)}
-    org_parent = np.array(
-        [oidx[o.faction_of] if o.faction_of else -1 for o in sc.organizations.values()], dtype=np.int64
+    out_edges: list[list[int]] = [[] for _ in index]
+    for k in range(E):
+        out_edges[src[k]].append(k)
+    return _Edges(
+        src=np.array(src, dtype=np.int64),
+        dst=np.array(dst, dtype=np.int64),
+        mode=np.array(mode, dtype=np.int64),
+        cost=np.append(np.array(cost, dtype=np.float64), 0.0),
+        transit=np.append(np.array(transit, dtype=np.float64), 0.0),
+        capacity=np.append(np.array(cap, dtype=np.float64), np.inf),
+        detection=np.append(np.array(det, dtype=np.float64), 0.0),
+        allow=np.array(allow, dtype=bool).reshape(E, len(commodity_ids)),
+        out_edges=out_edges,
     )
-    territorial = np.zeros(len(node_ids), dtype=bool)
-    territory = np.zeros((len(org_ids), len(node_ids)), dtype=bool)
+
+
+def _territories(sc: Scenario, index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes some organization holds ([N] bool) and each organization's territory ([O, N] bool)."""
+    territorial = np.zeros(len(index), dtype=bool)
+    territory = np.zeros((len(sc.organizations), len(index)), dtype=bool)
     for o, org in enumerate(sc.organizations.values()):
         for n in org.territory:
             territorial[index[n]] = True
             territory[o, index[n]] = True
+    return territorial, territory
 
-    sources = np.array([index[n] for n in sc.suppliers.regions], dtype=np.int64)
-    markets = np.array([index[n] for n in sc.market.regions], dtype=np.int64)
-    market_pos = {int(n): q for q, n in enumerate(markets)}
+
+_Path = tuple[int, int, bool, int, int, int, list[int]]  # org, commodity, inbound, source, lab, market, edges
+
+
+def _inbound_paths(sc, ed: _Edges, roles, sources, market_pos, lab_of, territorial, territory, final, inputs):
+    """Inbound legs: from each source region to the first lab area or (final product only) market."""
+    is_processing, is_market = roles == "processing", roles == "market"
     source_pos = {int(n): r for r, n in enumerate(sources)}
-    processing = np.flatnonzero(roles == "processing")
-
-    lab_org, lab_node = [], []
-    for o in range(len(org_ids)):
-        for n in processing:
-            if territory[o, n]:
-                lab_org.append(o)
-                lab_node.append(int(n))
-    lab_of = {(o, n): li for li, (o, n) in enumerate(zip(lab_org, lab_node, strict=True))}
-
-    is_market = roles == "market"
-    is_processing = roles == "processing"
-    paths: list[tuple[int, int, bool, int, int, int, list[int]]] = []
-    commodities_in = [final] + ([inputs] if inputs is not None else [])
-    for c in commodities_in:
+    paths: list[_Path] = []
+    for c in [final] + ([inputs] if inputs is not None else []):
         anchor = is_processing | (is_market if c == final else False)
         for s in sources:
-            for seq in _enumerate(int(s), allow_arr[:, c], out_edges, edge_dst, anchor):
-                end = int(edge_dst[seq[-1]])
-                for o in range(len(org_ids)):
-                    nodes_on = [int(edge_dst[e]) for e in seq]
+            for seq in _enumerate(int(s), ed.allow[:, c], ed.out_edges, ed.dst, anchor):
+                end = int(ed.dst[seq[-1]])
+                nodes_on = [int(ed.dst[e]) for e in seq]
+                for o in range(len(sc.organizations)):
                     if any(territorial[n] and not territory[o, n] for n in nodes_on):
                         continue
                     if is_processing[end] and (o, end) not in lab_of:
@@ -188,27 +190,29 @@ def compile_network(sc: Scenario) -> Network:
                         paths.append((o, c, True, source_pos[int(s)], lab_of[(o, end)], -1, seq))
                     else:
                         paths.append((o, c, True, source_pos[int(s)], -1, market_pos[end], seq))
+    return paths
+
+
+def _outbound_paths(ed: _Edges, roles, market_pos, lab_org, lab_node, territorial, territory, final):
+    """Outbound legs: from each organization's lab area to a market, through its own territory."""
+    is_processing, is_market = roles == "processing", roles == "market"
+    paths: list[_Path] = []
     for li, (o, n) in enumerate(zip(lab_org, lab_node, strict=True)):
-        for seq in _enumerate(n, allow_arr[:, final], out_edges, edge_dst, is_market | is_processing):
-            end = int(edge_dst[seq[-1]])
+        for seq in _enumerate(n, ed.allow[:, final], ed.out_edges, ed.dst, is_market | is_processing):
+            end = int(ed.dst[seq[-1]])
             if not is_market[end]:
                 continue
-            nodes_on = [int(edge_dst[e]) for e in seq]
+            nodes_on = [int(ed.dst[e]) for e in seq]
             if any(territorial[m] and not territory[o, m] for m in nodes_on):
                 continue
             paths.append((o, final, False, -1, li, market_pos[end], seq))
-    if not paths:
-        raise ScenarioError("the network has no path from a supplier region to a market", field="network")
+    return paths
 
-    K = max(len(p[6]) for p in paths)
-    path_edges = np.full((len(paths), K), E, dtype=np.int64)
-    for i, p in enumerate(paths):
-        path_edges[i, : len(p[6])] = p[6]
-    edge_cost = np.append(np.array(cost, dtype=np.float64), 0.0)
-    edge_transit = np.append(np.array(transit, dtype=np.float64), 0.0)
 
+def _node_agencies(sc: Scenario, index: dict[str, int]) -> np.ndarray:
+    """The agency covering each node ([N], -1 where none); a node covered twice is an error."""
     agency_ids = list(sc.agencies)
-    node_agency = np.full(len(node_ids), -1, dtype=np.int64)
+    node_agency = np.full(len(index), -1, dtype=np.int64)
     for a, ag in enumerate(sc.agencies.values()):
         for n in ag.nodes:
             if node_agency[index[n]] >= 0:
@@ -218,20 +222,73 @@ def compile_network(sc: Scenario) -> Network:
                     field=f"agencies.{agency_ids[a]}.nodes",
                 )
             node_agency[index[n]] = a
+    return node_agency
 
+
+def _path_arrays(paths: list[_Path], E: int, ed: _Edges) -> dict[str, np.ndarray]:
+    """The flat path arrays of the :class:`Network` (edge lists padded with the null edge ``E``)."""
+    K = max(len(p[6]) for p in paths)
+    path_edges = np.full((len(paths), K), E, dtype=np.int64)
+    for i, p in enumerate(paths):
+        path_edges[i, : len(p[6])] = p[6]
+    col = lambda j, dt=np.int64: np.array([p[j] for p in paths], dtype=dt)  # noqa: E731
+    return {
+        "path_org": col(0),
+        "path_commodity": col(1),
+        "path_inbound": col(2, bool),
+        "path_source": col(3),
+        "path_lab": col(4),
+        "path_market": col(5),
+        "path_edges": path_edges,
+        "path_cost": ed.cost[path_edges].sum(axis=1),
+        "path_delay": np.rint(ed.transit[path_edges].sum(axis=1)).astype(np.int64),
+    }
+
+
+def compile_network(sc: Scenario) -> Network:
+    """Compile the scenario's network, organizations and agencies into arrays."""
+    node_ids = list(sc.network.nodes)
+    index = {n: i for i, n in enumerate(node_ids)}
+    kinds = [sc.network.nodes[n].kind for n in node_ids]
+    roles = np.array([sc.node_kinds[k].role for k in kinds])
+    commodity_ids, mode_ids, org_ids = list(sc.commodities), list(sc.modes), list(sc.organizations)
+    final = next(i for i, c in enumerate(commodity_ids) if sc.commodities[c].final)
+    inputs = commodity_ids.index(sc.recipe.input) if sc.recipe is not None else None
+    ed = _edges(sc, index, commodity_ids, mode_ids)
+    oidx = {o: i for i, o in enumerate(org_ids)}
+    org_parent = np.array(
+        [oidx[o.faction_of] if o.faction_of else -1 for o in sc.organizations.values()], dtype=np.int64
+    )
+    territorial, territory = _territories(sc, index)
+    sources = np.array([index[n] for n in sc.suppliers.regions], dtype=np.int64)
+    markets = np.array([index[n] for n in sc.market.regions], dtype=np.int64)
+    market_pos = {int(n): q for q, n in enumerate(markets)}
+    # (organization, processing node) pairs that hold labs: the lab areas in each one's territory
+    pairs = [
+        (o, int(n))
+        for o in range(len(org_ids))
+        for n in np.flatnonzero(roles == "processing")
+        if territory[o, n]
+    ]
+    lab_org, lab_node = [o for o, _ in pairs], [n for _, n in pairs]
+    lab_of = {pair: li for li, pair in enumerate(pairs)}
+    paths = _inbound_paths(sc, ed, roles, sources, market_pos, lab_of, territorial, territory, final, inputs)
+    paths += _outbound_paths(ed, roles, market_pos, lab_org, lab_node, territorial, territory, final)
+    if not paths:
+        raise ScenarioError("the network has no path from a supplier region to a market", field="network")
     return Network(
         node_ids=node_ids,
         node_kind=kinds,
         node_role=roles,
         node_country=[sc.network.nodes[n].country for n in node_ids],
         node_detection=np.array([sc.network.nodes[n].detection for n in node_ids]),
-        edge_src=edge_src,
-        edge_dst=edge_dst,
-        edge_mode=np.array(mode, dtype=np.int64),
-        edge_cost=edge_cost,
-        edge_transit=edge_transit,
-        edge_capacity=np.append(np.array(cap, dtype=np.float64), np.inf),
-        edge_detection=np.append(np.array(det, dtype=np.float64), 0.0),
+        edge_src=ed.src,
+        edge_dst=ed.dst,
+        edge_mode=ed.mode,
+        edge_cost=ed.cost,
+        edge_transit=ed.transit,
+        edge_capacity=ed.capacity,
+        edge_detection=ed.detection,
         mode_ids=mode_ids,
         commodity_ids=commodity_ids,
         final=final,
@@ -242,16 +299,8 @@ def compile_network(sc: Scenario) -> Network:
         markets=markets,
         lab_org=np.array(lab_org, dtype=np.int64),
         lab_node=np.array(lab_node, dtype=np.int64),
-        path_org=np.array([p[0] for p in paths], dtype=np.int64),
-        path_commodity=np.array([p[1] for p in paths], dtype=np.int64),
-        path_inbound=np.array([p[2] for p in paths], dtype=bool),
-        path_source=np.array([p[3] for p in paths], dtype=np.int64),
-        path_lab=np.array([p[4] for p in paths], dtype=np.int64),
-        path_market=np.array([p[5] for p in paths], dtype=np.int64),
-        path_edges=path_edges,
-        path_cost=edge_cost[path_edges].sum(axis=1),
-        path_delay=np.rint(edge_transit[path_edges].sum(axis=1)).astype(np.int64),
-        agency_ids=agency_ids,
-        node_agency=node_agency,
+        **_path_arrays(paths, len(ed.src), ed),
+        agency_ids=list(sc.agencies),
+        node_agency=_node_agencies(sc, index),
         agency_raids=np.array([a.action == "raid" for a in sc.agencies.values()], dtype=bool),
     )
