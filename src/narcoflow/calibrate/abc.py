@@ -124,6 +124,90 @@ def _olcm_kernels(
     return chol, inv, logdet
 
 
+def _kernels(z_prev: np.ndarray, w: np.ndarray, below: np.ndarray, kernel: str, scale: float):
+    """The perturbation kernels around the previous particles: Cholesky factors, inverses and
+    log-determinants ([n, p, p], [n, p, p], [n]) — one per particle (OLCM) or one shared (global)."""
+    if kernel == "olcm":
+        return _olcm_kernels(z_prev, w, below, scale)
+    cov = scale * np.atleast_2d(np.cov(z_prev, rowvar=False, aweights=w))
+    cov += np.eye(cov.shape[0]) * 1e-12 * (1.0 + np.abs(np.diag(cov)).max())
+    n, p = z_prev.shape
+    chol = np.broadcast_to(np.linalg.cholesky(cov), (n, p, p))
+    inv = np.broadcast_to(np.linalg.inv(cov), (n, p, p))
+    return chol, inv, np.zeros(n)  # a common kernel: its normalizing constant cancels
+
+
+def _perturb(
+    rng: np.random.Generator, prior: Prior, z_prev: np.ndarray, w: np.ndarray, chol: np.ndarray, batch: int
+) -> np.ndarray:
+    """``batch`` proposals: parents drawn by weight, moved by their kernels, redrawn until inside the
+    prior's support (unit coordinates)."""
+    parents = rng.choice(len(z_prev), size=batch, p=w)
+    z = z_prev[parents] + np.einsum(
+        "nij,nj->ni", chol[parents], rng.standard_normal((batch, z_prev.shape[1]))
+    )
+    inside = prior.inside(z)
+    while not inside.all():  # redraw the perturbations that left the prior's support
+        k = np.flatnonzero(~inside)
+        parents[k] = rng.choice(len(z_prev), size=k.size, p=w)
+        z[k] = z_prev[parents[k]] + np.einsum(
+            "nij,nj->ni", chol[parents[k]], rng.standard_normal((k.size, z_prev.shape[1]))
+        )
+        inside = prior.inside(z)
+    return z
+
+
+def _importance_weights(
+    z_new: np.ndarray, z_prev: np.ndarray, w: np.ndarray, inv: np.ndarray, logdet: np.ndarray
+) -> np.ndarray:
+    """w_i ∝ prior / Σ_j w_j K_j(z_i | z_j), normalized; the prior is constant inside its support."""
+    diff = z_new[:, None, :] - z_prev[None, :, :]
+    log_k = -0.5 * np.einsum("ijk,jkl,ijl->ij", diff, inv, diff) - 0.5 * logdet[None, :]
+    top = log_k.max(axis=1, keepdims=True)
+    log_den = top[:, 0] + np.log(np.maximum(np.exp(log_k - top) @ w, 1e-300))
+    w_new = np.exp(-(log_den - log_den.min()))
+    return w_new / w_new.sum()
+
+
+class _Runs:
+    """Runs particles as members with indices never reused, counting the simulations spent."""
+
+    def __init__(self, prior: Prior, simulate_distances: Simulator, budget: int, progress) -> None:
+        self.prior, self.simulate, self.budget, self.progress = prior, simulate_distances, budget, progress
+        self.next_member = 0
+        self.spent = 0
+        self.generations = 0
+
+    def __call__(self, theta: np.ndarray) -> np.ndarray:
+        members = np.arange(self.next_member, self.next_member + len(theta))
+        self.next_member += len(theta)
+        self.spent += len(theta)
+        d = self.simulate(members, pd.DataFrame(theta, columns=self.prior.names, index=members))
+        if self.progress is not None:
+            self.progress(min(self.spent, self.budget), self.budget, f"{self.generations} generations")
+        return d
+
+
+def _generation(rng, prior, run: _Runs, z_prev, w, eps, chol, population: int, rate: float):
+    """Propose and simulate until ``population`` particles within ``eps`` are accepted (or the budget
+    is spent): the accepted unit coordinates and distances, and how many were tried."""
+    acc_z, acc_d, tried, n_acc = [], [], 0, 0
+    while n_acc < population and run.spent < run.budget:
+        need = population - n_acc
+        batch = int(min(max(need / rate * 1.2, 16), 4 * population, run.budget - run.spent))
+        if batch <= 0:
+            break
+        z = _perturb(rng, prior, z_prev, w, chol, batch)
+        d = run(prior.from_unit(z))
+        tried += batch
+        keep = np.isfinite(d) & (d <= eps)
+        acc_z.append(z[keep])
+        acc_d.append(d[keep])
+        n_acc += int(keep.sum())
+        rate = max(n_acc / tried, 1e-3)
+    return acc_z, acc_d, tried, n_acc
+
+
 def abc_smc(
     prior: Prior,
     simulate_distances: Simulator,
@@ -153,20 +237,7 @@ def abc_smc(
         raise ValueError(f"unknown kernel {kernel!r} (olcm or global)")
     scale = (3.0 if kernel == "olcm" else 2.0) if kernel_scale is None else float(kernel_scale)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(2**32 - 1,))))
-    next_member = 0
-    spent = 0
-
-    def run(theta: np.ndarray) -> np.ndarray:
-        nonlocal next_member, spent
-        members = np.arange(next_member, next_member + len(theta))
-        next_member += len(theta)
-        spent += len(theta)
-        table = pd.DataFrame(theta, columns=prior.names, index=members)
-        d = simulate_distances(members, table)
-        if progress is not None:
-            progress(min(spent, budget), budget, f"{len(gens)} generations")
-        return d
-
+    run = _Runs(prior, simulate_distances, budget, progress)
     gens: list[Generation] = []
     t0 = time.perf_counter()
     theta = prior.sample(rng, population)
@@ -175,62 +246,24 @@ def abc_smc(
     theta, dist = theta[ok], dist[ok]
     w = np.full(len(theta), 1.0 / len(theta))
     gens.append(Generation(float("inf"), population, len(theta), 1.0, _ess(w), time.perf_counter() - t0))
-    while len(gens) < max_generations and spent < budget:
+    while len(gens) < max_generations and run.spent < budget:
+        run.generations = len(gens)
         t0 = time.perf_counter()
         eps = float(np.quantile(dist, quantile))
         z_prev = prior.to_unit(theta)
-        if kernel == "olcm":
-            chol, inv, logdet = _olcm_kernels(z_prev, w, dist <= eps, scale)
-        else:
-            cov = scale * np.atleast_2d(np.cov(z_prev, rowvar=False, aweights=w))
-            cov += np.eye(cov.shape[0]) * 1e-12 * (1.0 + np.abs(np.diag(cov)).max())
-            n, p = z_prev.shape
-            chol = np.broadcast_to(np.linalg.cholesky(cov), (n, p, p))
-            inv = np.broadcast_to(np.linalg.inv(cov), (n, p, p))
-            logdet = np.zeros(n)  # a common kernel: its normalizing constant cancels
-        acc_z, acc_d, tried = [], [], 0
+        chol, inv, logdet = _kernels(z_prev, w, dist <= eps, kernel, scale)
         rate = max(gens[-1].acceptance_rate, 0.05)
-        n_acc = 0
-        while n_acc < population and spent < budget:
-            need = population - n_acc
-            batch = int(min(max(need / rate * 1.2, 16), 4 * population, budget - spent))
-            if batch <= 0:
-                break
-            parents = rng.choice(len(z_prev), size=batch, p=w)
-            z = z_prev[parents] + np.einsum(
-                "nij,nj->ni", chol[parents], rng.standard_normal((batch, z_prev.shape[1]))
-            )
-            inside = prior.inside(z)
-            while not inside.all():  # redraw the perturbations that left the prior's support
-                k = np.flatnonzero(~inside)
-                parents[k] = rng.choice(len(z_prev), size=k.size, p=w)
-                z[k] = z_prev[parents[k]] + np.einsum(
-                    "nij,nj->ni", chol[parents[k]], rng.standard_normal((k.size, z_prev.shape[1]))
-                )
-                inside = prior.inside(z)
-            d = run(prior.from_unit(z))
-            tried += batch
-            keep = np.isfinite(d) & (d <= eps)
-            acc_z.append(z[keep])
-            acc_d.append(d[keep])
-            n_acc += int(keep.sum())
-            rate = max(n_acc / tried, 1e-3)
+        acc_z, acc_d, tried, n_acc = _generation(rng, prior, run, z_prev, w, eps, chol, population, rate)
         if n_acc < max(2, population // 2):
             # the budget ran out before this generation was half full: keep the previous population
             # rather than replace it with a handful of particles
             break
         z_new = np.concatenate(acc_z)[:population]
-        d_new = np.concatenate(acc_d)[:population]
-        # w_i ∝ prior / Σ_j w_j K_j(z_i | z_j); the prior is constant inside its support
-        diff = z_new[:, None, :] - z_prev[None, :, :]
-        log_k = -0.5 * np.einsum("ijk,jkl,ijl->ij", diff, inv, diff) - 0.5 * logdet[None, :]
-        top = log_k.max(axis=1, keepdims=True)
-        log_den = top[:, 0] + np.log(np.maximum(np.exp(log_k - top) @ w, 1e-300))
-        w_new = np.exp(-(log_den - log_den.min()))
-        w_new /= w_new.sum()
-        theta, dist, w = prior.from_unit(z_new), d_new, w_new
+        dist = np.concatenate(acc_d)[:population]
+        w = _importance_weights(z_new, z_prev, w, inv, logdet)
+        theta = prior.from_unit(z_new)
         acc_rate = n_acc / max(tried, 1)
         gens.append(Generation(eps, tried, n_acc, acc_rate, _ess(w), time.perf_counter() - t0))
         if acc_rate < min_acceptance:
             break
-    return ABCResult(prior.names, theta, w, dist, gens, spent)
+    return ABCResult(prior.names, theta, w, dist, gens, run.spent)

@@ -262,6 +262,69 @@ def _yearly(da: Any) -> dict[str, float]:
     return {str(int(y)): float(v) for y, v in zip(da["year"].values, da.values, strict=True)}
 
 
+def _lever_row(key: str, outcome: str, which: str, runs: dict[str | None, Any]) -> dict[str, Any]:
+    """One (lever, outcome) row of :func:`compare_with_source` from the baseline and lever runs."""
+    lv = LEVERS[key]
+    fig = lv.source_figure
+    end_month = f"{LAST_YEAR}-12"
+    level_ratio = _level_at(runs[key], lv.level, end_month) / _level_at(runs[None], lv.level, end_month)
+    base = _window_sum(runs[None], which, FIRST_YEAR, LAST_YEAR)
+    averted = base - _window_sum(runs[key], which, FIRST_YEAR, LAST_YEAR)
+    pct = 100.0 * averted / np.where(base > 0, base, np.nan)
+    base_cal = _window_sum(runs[None], which, FIRST_YEAR, 2032)
+    averted_cal = base_cal - _window_sum(runs[key], which, FIRST_YEAR, 2032)
+    a05, a50, a95 = np.percentile(averted, [5, 50, 95])
+    p05, p50, p95 = np.nanpercentile(pct, [5, 50, 95])
+    return {
+        "lever": key,
+        "lever_description": fig.description,
+        "outcome": outcome,
+        "baseline_p50": float(np.median(base)),
+        "averted_p50": float(a50),
+        "averted_p05": float(a05),
+        "averted_p95": float(a95),
+        "pct_p50": float(p50),
+        "pct_p05": float(p05),
+        "pct_p95": float(p95),
+        "source_scenario": fig.scenario,
+        "source_baseline": SOURCE_BASELINE.deaths,
+        "source_averted": fig.averted,
+        "source_pct": fig.percent,
+        "ratio": float(a50 / fig.averted),
+        "ratio_pct": float(p50 / (100.0 * fig.share)),
+        "averted_p50_2022_2032_calendar": float(np.median(averted_cal)),
+        "pct_p50_2022_2032_calendar": float(
+            np.nanmedian(100.0 * averted_cal / np.where(base_cal > 0, base_cal, np.nan))
+        ),
+        "level": lv.level,
+        "level_target": lv.factor,
+        "level_ratio_end": float(np.median(level_ratio)),
+    }
+
+
+def _by_year(runs: dict[str | None, Any], levers: tuple[str, ...]) -> dict[str, Any]:
+    """Per outcome: the baseline's median deaths and each lever's median % averted, per calendar year."""
+    by_year: dict[str, Any] = {}
+    for outcome, which in OUTCOMES.items():
+        base_y = runs[None].deaths_by_year(which).sel(year=list(range(FIRST_YEAR, 2033)))
+        entry: dict[str, Any] = {"baseline_p50": _yearly(base_y.median("member"))}
+        for key in levers:
+            pct_y = 100.0 * (base_y - runs[key].deaths_by_year(which).sel(year=base_y["year"])) / base_y
+            entry[f"{key}_pct_p50"] = _yearly(pct_y.median("member"))
+        by_year[outcome] = entry
+    return by_year
+
+
+def _check_request(members: int, seed: int, levers: tuple[str, ...]) -> None:
+    if isinstance(members, bool) or not isinstance(members, int | np.integer) or members < 1:
+        raise NarcoFlowError("members must be a positive integer", field="members")
+    if seed < 0:
+        raise NarcoFlowError("seed must be non-negative", field="seed")
+    unknown = [k for k in levers if k not in LEVERS]
+    if unknown or not levers:
+        raise NarcoFlowError(f"unknown levers {unknown} (have: {', '.join(LEVERS)})", field="levers")
+
+
 def compare_with_source(
     scenario: Scenario,
     members: int,
@@ -292,13 +355,7 @@ def compare_with_source(
     from narcoflow.calibrate import scenario_posterior
     from narcoflow.engine import simulate
 
-    if isinstance(members, bool) or not isinstance(members, int | np.integer) or members < 1:
-        raise NarcoFlowError("members must be a positive integer", field="members")
-    if seed < 0:
-        raise NarcoFlowError("seed must be non-negative", field="seed")
-    unknown = [k for k in levers if k not in LEVERS]
-    if unknown or not levers:
-        raise NarcoFlowError(f"unknown levers {unknown} (have: {', '.join(LEVERS)})", field="levers")
+    _check_request(members, seed, levers)
     post_file: str | None = None
     if posterior is not None:
         posterior.check(scenario)
@@ -309,61 +366,13 @@ def compare_with_source(
             posterior, post_file = found
     idx = np.arange(int(members))
     table = None if posterior is None else posterior.member_table(idx, seed)
-
     base_sc = source_scenario(scenario)
-    runs = {None: simulate(base_sc, members=idx, seed=seed, parameters=table)}
+    runs: dict[str | None, Any] = {None: simulate(base_sc, members=idx, seed=seed, parameters=table)}
     for key in levers:
         runs[key] = simulate(source_scenario(scenario, key), members=idx, seed=seed, parameters=table)
-
-    rows: list[dict[str, Any]] = []
-    end_month = f"{LAST_YEAR}-12"
-    for key in levers:
-        lv, fig = LEVERS[key], LEVERS[key].source_figure
-        level_ratio = _level_at(runs[key], lv.level, end_month) / _level_at(runs[None], lv.level, end_month)
-        for outcome, which in OUTCOMES.items():
-            base = _window_sum(runs[None], which, FIRST_YEAR, LAST_YEAR)
-            averted = base - _window_sum(runs[key], which, FIRST_YEAR, LAST_YEAR)
-            pct = 100.0 * averted / np.where(base > 0, base, np.nan)
-            base_cal = _window_sum(runs[None], which, FIRST_YEAR, 2032)
-            averted_cal = base_cal - _window_sum(runs[key], which, FIRST_YEAR, 2032)
-            a05, a50, a95 = np.percentile(averted, [5, 50, 95])
-            p05, p50, p95 = np.nanpercentile(pct, [5, 50, 95])
-            rows.append(
-                {
-                    "lever": key,
-                    "lever_description": fig.description,
-                    "outcome": outcome,
-                    "baseline_p50": float(np.median(base)),
-                    "averted_p50": float(a50),
-                    "averted_p05": float(a05),
-                    "averted_p95": float(a95),
-                    "pct_p50": float(p50),
-                    "pct_p05": float(p05),
-                    "pct_p95": float(p95),
-                    "source_scenario": fig.scenario,
-                    "source_baseline": SOURCE_BASELINE.deaths,
-                    "source_averted": fig.averted,
-                    "source_pct": fig.percent,
-                    "ratio": float(a50 / fig.averted),
-                    "ratio_pct": float(p50 / (100.0 * fig.share)),
-                    "averted_p50_2022_2032_calendar": float(np.median(averted_cal)),
-                    "pct_p50_2022_2032_calendar": float(
-                        np.nanmedian(100.0 * averted_cal / np.where(base_cal > 0, base_cal, np.nan))
-                    ),
-                    "level": lv.level,
-                    "level_target": lv.factor,
-                    "level_ratio_end": float(np.median(level_ratio)),
-                }
-            )
-    by_year: dict[str, Any] = {}
-    for outcome, which in OUTCOMES.items():
-        base_y = runs[None].deaths_by_year(which).sel(year=list(range(FIRST_YEAR, 2033)))
-        entry: dict[str, Any] = {"baseline_p50": _yearly(base_y.median("member"))}
-        for key in levers:
-            pct_y = 100.0 * (base_y - runs[key].deaths_by_year(which).sel(year=base_y["year"])) / base_y
-            entry[f"{key}_pct_p50"] = _yearly(pct_y.median("member"))
-        by_year[outcome] = entry
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame(
+        [_lever_row(k, outcome, which, runs) for k in levers for outcome, which in OUTCOMES.items()]
+    )
     df.attrs = {
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),
@@ -372,7 +381,7 @@ def compare_with_source(
         "posterior": post_file,
         "window": f"{FIRST_YEAR}-01..{LAST_YEAR}-12 (SOURCE: integral 2022.0-2032.0)",
         "horizon": f"{base_sc.calendar.start}..{HORIZON_END} ({base_sc.calendar.months} months)",
-        "by_year": by_year,
+        "by_year": _by_year(runs, levers),
         "source_baseline": asdict(SOURCE_BASELINE),
         "source_figures": {f.key: asdict(f) for f in (SOURCE_FENTANYL_RISK, SOURCE_NALOXONE)}
         | {"all_strategies": asdict(SOURCE_ALL_STRATEGIES)},
