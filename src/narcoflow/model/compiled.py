@@ -126,22 +126,20 @@ class CompiledBackend:
     def ship(self, fam: Family, flows, seize_prob, shipment_size, exposure, seized_exp, C, N, O, tracer=None):
         """See :meth:`narcoflow.model.reference.ReferenceBackend.ship`."""
         M = flows.shape[0]
-        y = flows
-        seized, events, arriving = (np.zeros((M, C, N)) for _ in range(3))
-        seized_org, flow_org_node = np.zeros((M, O, C)), np.zeros((M, O, N))
+        sh = Shipping.start(flows, C, N, O)
         fl = fam.flat
         log = rng.active_log()
         shape = (M, fl.lo.size) if log is not None else (0, 0)  # each draw's (n, p), for the log only
         draw_n, draw_p = np.zeros(shape, dtype=np.int64), np.zeros(shape)
         kernels.ship_kernel(
-            self.states, y, y if tracer is None else tracer, tracer is not None, fl.lo, fl.hi, fl.perm,
-            fl.edge, fl.col, fl.risk_col, fl.node, fl.commodity, fl.org,
-            seize_prob, shipment_size, exposure, seized_exp, seized, events, arriving, seized_org,
-            flow_org_node, draw_n, draw_p,
+            self.states, flows, flows if tracer is None else tracer, tracer is not None, fl.lo, fl.hi,
+            fl.perm, fl.edge, fl.col, fl.risk_col, fl.node, fl.commodity, fl.org,
+            seize_prob, shipment_size, exposure, seized_exp, sh.seized_by_node, sh.events_by_node,
+            sh.flow_by_node, sh.seized_by_org, sh.flow_by_org_node, draw_n, draw_p,
         )  # fmt: skip
         if log is not None:
             log.binomials(draw_n, draw_p)
-        return Shipping(y, seized, events, arriving, seized_org, flow_org_node)
+        return sh
 
     # ------------------------------------------------------------------ enforcement
     def seizure_probability(self, cover, eff, agency_of, has, ctrl_applies, control, base, dst):

@@ -104,7 +104,14 @@ class ReferenceBackend:
 
     # ------------------------------------------------------------------ routes
     def route_choice(self, risk, fam: Family, cost, value, commodity, theta, lam, attract, expect=False):
-        """Traffickers' route choice (``routes.route_choice``)."""
+        """Traffickers' route choice within each choice group (MODEL.md §3.4).
+
+        Utility of a path: −θ·(cost + λ·value·(1 − survival))/value + attract, with survival =
+        Π(1 − risk) over its edges, value that of its commodity (``value`` [M, C], ``commodity`` [P']),
+        ``cost`` [P'], θ and λ [M]; attract = a[:, ia] + b[:, ib] for ``attract`` = (a, ia, b, ib), two
+        per-member tables gathered to the paths (views with zero strides are fine). Shares are the
+        softmax within each group; ``expect`` also returns the share-weighted cost and survival per group.
+        """
         surv = path_survival(risk, fam)
         val = value[:, commodity]
         a, ia, b, ib = attract
@@ -137,11 +144,19 @@ class ReferenceBackend:
         return x_out, made_out, shipped_lab
 
     def ship(self, fam: Family, flows, seize_prob, shipment_size, exposure, seized_exp, C, N, O, tracer=None):
-        """Move ``flows`` [M, P'] along the family's paths with binomial seizures (``routes.ship``)."""
-        M = flows.shape[0]
+        """Move ``flows`` [M, P'] along the family's paths with binomial seizures.
+
+        Paths are walked position by position: at each position the flow of every (organization, edge,
+        commodity) moves as ``ceil(kg / shipment size)`` shipments, each seized with the edge's
+        probability (``seize_prob`` [M, (E+1)*C], column e*C + c; ``shipment_size`` [M, E+1] kg); the
+        seized fraction then scales every path through that edge. ``flows`` is scaled in place and
+        becomes ``Shipping.delivered``; ``tracer`` (same shape) is scaled alike. ``exposure`` and
+        ``seized_exp`` ([M, O*(E+1)*C]) accumulate the kg shipped and seized per organization, edge and
+        commodity, for the traffickers' risk learning.
+        """
         y = flows
-        seized, events, arriving = (np.zeros((M, C, N)) for _ in range(3))
-        seized_org, flow_org_node = np.zeros((M, O, C)), np.zeros((M, O, N))
+        sh = Shipping.start(flows, C, N, O)
+        seized, events, arriving = sh.seized_by_node, sh.events_by_node, sh.flow_by_node
         for pos in fam.positions:
             Y = y[:, pos.perm]
             X = np.add.reduceat(Y, pos.starts, axis=1)  # [M, G]
@@ -157,15 +172,15 @@ class ReferenceBackend:
             seized_g = X * frac
             exposure[:, pos.risk_col] += X
             seized_exp[:, pos.risk_col] += seized_g
-            np.add.at(seized_org, (slice(None), pos.org, pos.commodity), seized_g)
-            np.add.at(flow_org_node, (slice(None), pos.org, pos.node), X)
+            np.add.at(sh.seized_by_org, (slice(None), pos.org, pos.commodity), seized_g)
+            np.add.at(sh.flow_by_org_node, (slice(None), pos.org, pos.node), X)
             for c in np.unique(pos.commodity):
                 sel = pos.commodity == c
                 nodes = pos.node[sel]
                 seized[:, c] += self.scatter_sum(seized_g[:, sel], nodes, N)
                 events[:, c] += self.scatter_sum(S[:, sel], nodes, N)
                 arriving[:, c] += self.scatter_sum(X[:, sel], nodes, N)
-        return Shipping(y, seized, events, arriving, seized_org, flow_org_node)
+        return sh
 
     # ------------------------------------------------------------------ enforcement
     def seizure_probability(self, cover, eff, agency_of, has, ctrl_applies, control, base, dst):

@@ -1,9 +1,10 @@
-"""Route choice and shipping on legs (MODEL.md §3.4–3.5).
+"""Route families and what route choice and shipping return (MODEL.md §3.4–3.5).
 
 Paths of one leg family (inbound or outbound) are kept sorted by their choice group so that a group
-softmax is a pair of ``reduceat`` calls. Shipping walks the path positions: at each position the flow
-of every (organization, edge, commodity) moves as ``ceil(kg / shipment size)`` shipments, each seized
-with the edge's probability; seized fractions then scale every path through that edge.
+softmax is a pair of ``reduceat`` calls; :func:`build_family` also precomputes, per path position, the
+(organization, edge, commodity) groups that shipping moves together. The arithmetic of route choice
+and shipping is the backends' (:mod:`narcoflow.model.reference`, :mod:`narcoflow.model.compiled`); the
+steps that use them are :mod:`narcoflow.model.procurement` and :mod:`narcoflow.model.shipping`.
 """
 
 from __future__ import annotations
@@ -177,3 +178,10 @@ class Shipping:
     flow_by_node: np.ndarray  # [M, C, N] kg arriving at each node (before seizure there)
     seized_by_org: np.ndarray  # [M, O, C] kg seized from each organization
     flow_by_org_node: np.ndarray  # [M, O, N] kg of each organization arriving at each node
+
+    @classmethod
+    def start(cls, flows: np.ndarray, C: int, N: int, O: int) -> Shipping:
+        """The record of a leg about to ship ``flows`` [M, P'] (scaled in place into ``delivered``)."""
+        M = flows.shape[0]
+        z = lambda *shape: np.zeros((M, *shape))  # noqa: E731
+        return cls(flows, z(C, N), z(C, N), z(C, N), z(O, C), z(O, N))
