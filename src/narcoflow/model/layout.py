@@ -243,16 +243,9 @@ def build_layout(sc: Scenario) -> Layout:
     inb, outb = _index_arrays(net, fam_in, fam_out)
     to_market_fam = to_market[fam_in.paths]
     return Layout(
-        scenario=sc,
-        net=net,
-        months=months,
-        inbound=fam_in,
-        outbound=fam_out,
-        inbound_to_market=to_market_fam,
-        inb=inb,
-        outb=outb,
-        agencies=ag,
-        levels=level_index(sc, net),
+        scenario=sc, net=net, months=months,
+        inbound=fam_in, outbound=fam_out, inbound_to_market=to_market_fam, inb=inb, outb=outb,
+        agencies=ag, levels=level_index(sc, net),
         transit=transit_index(fam_in, fam_out, to_market_fam, int(net.path_delay.max()) + 1, L, Q),
         events_at=_events_by_month(sc, sc.calendar.months),
         territorial=territorial,
@@ -262,4 +255,4 @@ def build_layout(sc: Scenario) -> Layout:
         labs_per_org=np.bincount(net.lab_org, minlength=len(net.org_ids)),
         lab_raided_by=np.where((lab_agency >= 0) & ag.raids[np.maximum(lab_agency, 0)], lab_agency, -1),
         capacity_limited=bool(np.isfinite(net.edge_capacity[:-1]).any()),
-    )
+    )  # fmt: skip
