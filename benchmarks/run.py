@@ -5,6 +5,7 @@ Usage::
     python benchmarks/run.py                 # the full suite (~25 min; --no-calibrate ~10 min)
     python benchmarks/run.py --quick         # a small version (~2 min), for smoke tests
     python benchmarks/run.py --json out.json
+    python benchmarks/run.py --compare ../other-checkout/src   # another version, side by side
 
 Measured side by side in one run, on the built-in ``baseline`` scenario (216 months), seed 0:
 
@@ -20,6 +21,11 @@ Measured side by side in one run, on the built-in ``baseline`` scenario (216 mon
   floor; ratio = NarcoFlow's median time for the 1,000-member run / floor;
 - peak resident memory of the 1,000-member run;
 - the wall time of ``narcoflow calibrate`` at its default budget (skip with ``--no-calibrate``).
+
+``--compare SRC`` also measures the package whose source folder is SRC (e.g. a checkout of an earlier
+commit: ``git worktree add /tmp/old COMMIT``, then ``--compare /tmp/old/src``): its children run with SRC
+first on ``PYTHONPATH``, alternating with this checkout's run by run, so that both meet the same load;
+the table then has a column for each and their ratio.
 
 ``--json PATH`` writes ``{"speedup_vs_mesa", "rng_floor_ratio", "peak_rss_gib_1000",
 "member_months_per_s_1000"}`` plus the details under ``"details"``. Children inherit the environment, so
@@ -149,10 +155,13 @@ def child_mesa(members: int, months: int | None) -> dict[str, Any]:
     }
 
 
-def run_child(kind: str, members: int, months: int | None) -> dict[str, Any]:
-    """Run one measurement in a fresh interpreter."""
+def run_child(kind: str, members: int, months: int | None, src: Path | None = None) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter (importing narcoflow from ``src`` if given)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), CHILD, kind, str(members), str(months or 0)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    env = None
+    if src is not None:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark child {kind} {members} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -201,6 +210,79 @@ def machine() -> dict[str, Any]:
     }
 
 
+Rows = dict[int, list[dict[str, Any]]]  # members -> one dict per run
+
+
+def measure(
+    sizes: list[int], months: int | None, repeats: int, mesa_members: int, trees: dict[str, Path | None]
+):
+    """NarcoFlow at each size (interleaved, alternating the trees run by run), Mesa once, the RNG floor
+    per tree: ({tree: {members: [runs]}}, mesa, {tree: floor})."""
+    rows: dict[str, Rows] = {t: {} for t in trees}
+    mesa: dict[str, Any] = {}
+    for rep in range(repeats):  # interleave sizes and trees so that load changes hit them alike
+        for m in sizes:
+            for name, src in trees.items():
+                r = run_child("simulate", m, months, src)
+                rows[name].setdefault(m, []).append(r)
+                print(f"  {name:<10} {m:>5} members: {r['mm_per_s']:>10,.0f} member-months/s "
+                      f"({r['sim_s']:.2f} s, peak RSS {r['peak_rss_mib']:.0f} MiB)", flush=True)  # fmt: skip
+        if rep == 0:
+            mesa = run_child("mesa", mesa_members, months)
+            print(f"  mesa       {mesa_members:>5} members: {mesa['mm_per_s']:>10,.1f} member-months/s")
+    floors = {}
+    for name, src in trees.items():
+        floors[name] = fl = run_child("floor", sizes[-1], months, src)
+        print(f"  RNG floor of {name} ({sizes[-1]} members): {fl['floor_s']:.2f} s (binomials "
+              f"{fl['binomial_s']:.2f} s, uniforms/normals {fl['uniform_normal_s']:.2f} s)")  # fmt: skip
+    return rows, mesa, floors
+
+
+def headline(
+    rows: dict[int, list[dict[str, Any]]], mesa: dict[str, Any], floor: dict[str, Any]
+) -> dict[str, float]:
+    """The headline figures of one tree."""
+    big = max(rows)
+    sim_big = statistics.median(r["sim_s"] for r in rows[big])
+    mm = {m: statistics.median(r["mm_per_s"] for r in rs) for m, rs in rows.items()}
+    return {
+        **{f"mm_per_s_{m}": v for m, v in mm.items()},
+        "speedup_vs_mesa": mm[big] / mesa["mm_per_s"],
+        "sim_s": sim_big,
+        "floor_s": floor["floor_s"],
+        "rng_floor_ratio": sim_big / floor["floor_s"],
+        "peak_rss_gib": statistics.median(r["peak_rss_mib"] for r in rows[big]) / 1024,
+    }
+
+
+def print_table(
+    heads: dict[str, dict[str, float]], sizes: list[int], mesa: dict[str, Any], cal, q: bool
+) -> None:
+    """The table of headline figures, a column per tree (and their ratio when there are two)."""
+    names = list(heads)
+    big = sizes[-1]
+    cols = "".join(f"{n:>14}" for n in names) + (f"{'ratio':>9}" if len(names) == 2 else "")
+    print(f"\n{'measure':<44}{cols}  target")
+    print("-" * (60 + 14 * len(names)))
+    lines = [(f"NarcoFlow member-months/s, {m} members", f"mm_per_s_{m}", "{:,.0f}", "") for m in sizes]
+    lines += [
+        (f"speed-up vs Mesa at {big} members", "speedup_vs_mesa", "{:,.0f}×", "≥ 100×"),
+        (f"NarcoFlow time, {big} members (median)", "sim_s", "{:.2f}s", ""),
+        ("RNG floor for the same run", "floor_s", "{:.2f}s", ""),
+        ("NarcoFlow / RNG floor", "rng_floor_ratio", "{:.2f}×", "≤ 3×"),
+        (f"peak RSS, {big} members", "peak_rss_gib", "{:.2f} GiB", "≤ 1 GiB"),
+    ]
+    for label, key, fmt, target in lines:
+        vals = "".join(f"{fmt.format(heads[n][key]):>14}" for n in names)
+        ratio = f"{heads[names[0]][key] / heads[names[1]][key]:>9.3f}" if len(names) == 2 else ""
+        print(f"{label:<44}{vals}{ratio}  {target}")
+    label = f"Mesa reference member-months/s ({mesa['members']} members)"
+    print(f"{label:<44}{mesa['mm_per_s']:>14,.1f}")
+    if cal:
+        label = "narcoflow calibrate" + (" --quick" if q else " (default budget)")
+        print(f"{label:<44}{cal['seconds'] / 60:>11.1f} min  ≤ 30 min")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     argv = sys.argv[1:] if argv is None else argv
@@ -215,34 +297,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=None, help="runs per NarcoFlow size (default 3; 1 quick)")
     ap.add_argument("--mesa-members", type=int, default=None, help="Mesa members (default 3; 1 quick)")
     ap.add_argument("--no-calibrate", action="store_true", help="skip timing `narcoflow calibrate`")
+    ap.add_argument("--compare", type=Path, default=None, help="also measure the package in this src folder")
     args = ap.parse_args(argv)
 
     q = args.quick
     months = 36 if q else None
     sizes = [1, 20, 200] if q else [1, 100, 1000]
-    big = sizes[-1]
     repeats = args.repeats or (1 if q else 3)
-    mesa_members = args.mesa_members or (1 if q else 3)
     info = machine()
     print(f"NarcoFlow benchmarks — {info['date']}; {info['cores']} cores, {info['memory_gib']} GiB")
     print(f"{info['cpu']}; python {info['python']}, numpy {info['numpy']}, numba {info['numba']}")
     print(f"load average at start: {info['load_average']}")
     horizon = f"{months} months" if months else "216 months (baseline)"
     print(f"baseline scenario, {horizon}; medians of {repeats} fresh-process runs per size\n")
-
-    rows: dict[int, list[dict[str, Any]]] = {}
-    for rep in range(repeats):  # interleave sizes so that load changes hit them alike
-        for m in sizes:
-            r = run_child("simulate", m, months)
-            rows.setdefault(m, []).append(r)
-            print(f"  narcoflow {m:>5} members: {r['mm_per_s']:>10,.0f} member-months/s "
-                  f"({r['sim_s']:.2f} s, peak RSS {r['peak_rss_mib']:.0f} MiB)", flush=True)  # fmt: skip
-        if rep == 0:
-            mesa = run_child("mesa", mesa_members, months)
-            print(f"  mesa      {mesa_members:>5} members: {mesa['mm_per_s']:>10,.1f} member-months/s")
-    floor = run_child("floor", big, months)
-    print(f"  RNG floor ({big} members): {floor['floor_s']:.2f} s (binomials {floor['binomial_s']:.2f} s, "
-          f"uniforms/normals {floor['uniform_normal_s']:.2f} s)")  # fmt: skip
+    trees: dict[str, Path | None] = {"narcoflow": None}
+    if args.compare is not None:
+        trees["compared"] = args.compare.resolve()
+    rows, mesa, floors = measure(sizes, months, repeats, args.mesa_members or (1 if q else 3), trees)
+    mesa["members"] = args.mesa_members or (1 if q else 3)
     cal = None
     if not args.no_calibrate:
         try:
@@ -250,41 +322,30 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {cal['command']}: {cal['seconds'] / 60:.1f} min", flush=True)
         except (RuntimeError, OSError, ValueError) as exc:  # report the rest of the figures anyway
             print(f"  narcoflow calibrate could not be timed: {exc}", flush=True)
-
-    med = {m: statistics.median(r["mm_per_s"] for r in rs) for m, rs in rows.items()}
-    sim_big = statistics.median(r["sim_s"] for r in rows[big])
-    rss_big = statistics.median(r["peak_rss_mib"] for r in rows[big])
-    speedup = med[big] / mesa["mm_per_s"]
-    ratio = sim_big / floor["floor_s"]
-    print()
-    print(f"{'measure':<46} {'value':>14}  target")
-    print("-" * 72)
-    for m in sizes:
-        print(f"{f'NarcoFlow member-months/s, {m} members':<46} {med[m]:>14,.0f}")
-    print(f"{f'Mesa reference member-months/s ({mesa_members} members)':<46} {mesa['mm_per_s']:>14,.1f}")
-    print(f"{f'speed-up vs Mesa at {big} members':<46} {speedup:>13,.0f}×  ≥ 100×")
-    print(f"{f'NarcoFlow time, {big} members (median)':<46} {sim_big:>13.2f}s")
-    print(f"{'RNG floor for the same run':<46} {floor['floor_s']:>13.2f}s")
-    print(f"{'NarcoFlow / RNG floor':<46} {ratio:>13.2f}×  ≤ 3×")
-    print(f"{f'peak RSS, {big} members':<46} {rss_big / 1024:>10.2f} GiB  ≤ 2 GiB")
-    if cal:
-        label = "narcoflow calibrate" + (" --quick" if q else " (default budget)")
-        print(f"{label:<46} {cal['seconds'] / 60:>10.1f} min  ≤ 30 min")
-    counts = ", ".join(f"{k} {v:,}" for k, v in sorted(floor["counts"].items()))
-    print(f"\nvariates drawn by the {big}-member run: {counts}")
+    heads = {name: headline(rows[name], mesa, floors[name]) for name in trees}
+    print_table(heads, sizes, mesa, cal, q)
+    counts = ", ".join(f"{k} {v:,}" for k, v in sorted(floors["narcoflow"]["counts"].items()))
+    print(f"\nvariates drawn by the {sizes[-1]}-member run: {counts}")
     if args.json:
+        h = heads["narcoflow"]
         out = {
-            "speedup_vs_mesa": speedup,
-            "rng_floor_ratio": ratio,
-            "peak_rss_gib_1000": rss_big / 1024,
-            "member_months_per_s_1000": med[big],
+            "speedup_vs_mesa": h["speedup_vs_mesa"],
+            "rng_floor_ratio": h["rng_floor_ratio"],
+            "peak_rss_gib_1000": h["peak_rss_gib"],
+            "member_months_per_s_1000": h[f"mm_per_s_{sizes[-1]}"],
+            "compared": heads.get("compared"),
             "details": {
                 "machine": info,
                 "quick": q,
-                "narcoflow": rows,
+                "narcoflow": rows["narcoflow"],
                 "mesa": mesa,
-                "floor": floor,
+                "floor": floors["narcoflow"],
                 "calibrate": cal,
+                "compared": {
+                    "src": str(trees.get("compared")),
+                    "narcoflow": rows.get("compared"),
+                    "floor": floors.get("compared"),
+                },
             },
         }
         args.json.write_text(json.dumps(out, indent=2))
