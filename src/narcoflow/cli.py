@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from narcoflow.console import console, err_console, escape, fail
 from narcoflow.errors import NarcoFlowError
 
 app = typer.Typer(
@@ -24,9 +24,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# A pipe or a log file gets a wide table rather than rich's 80-column default.
-console = Console(width=None if sys.stdout.isatty() else 150)
-err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from narcoflow import __version__
+
+        console.print(f"narcoflow {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """NarcoFlow: simulate the illicit fentanyl supply system and the harm it does."""
+
 
 SetOption = Annotated[
     list[str] | None,
@@ -34,15 +50,12 @@ SetOption = Annotated[
 ]
 
 
+PARAM_KINDS = ("lever", "uncertainty", "fixed")
+
 QUICK_NOTE = (
-    "[yellow]note:[/yellow] --quick spent {budget} simulations: a smoke test of the pipeline, not a "
+    "note: --quick spent {budget} simulations: a smoke test of the pipeline, not a "
     "calibration, and its fit says nothing about the model (run without --quick; docs/calibration.md)."
 )
-
-
-def _fail(exc: NarcoFlowError) -> None:
-    err_console.print(f"[red]error:[/red] {exc.format()}", markup=True, highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
@@ -82,10 +95,10 @@ def validate(
         sc = load_scenario(path, parse_sets(set_))
         lay = build_layout(sc)
     except NarcoFlowError as exc:
-        _fail(exc)
+        fail(exc)
     n = len(iter_params(sc))
     console.print(
-        f"[green]ok[/green] {path}: scenario '{sc.name}', {len(sc.network.nodes)} nodes, "
+        f"ok {path}: scenario '{sc.name}', {len(sc.network.nodes)} nodes, "
         f"{lay.net.n_edges} edges, {len(lay.net.path_org)} organization paths, {n} parameters, "
         f"{sc.calendar.months} months from {sc.calendar.start}"
     )
@@ -100,9 +113,11 @@ def params(
     from narcoflow.scenario import load_scenario, parameter_table
 
     try:
+        if kind is not None and kind not in PARAM_KINDS:
+            raise NarcoFlowError(f"must be one of {', '.join(PARAM_KINDS)}, got '{kind}'", field="--kind")
         df = parameter_table(load_scenario(scenario))
     except NarcoFlowError as exc:
-        _fail(exc)
+        fail(exc)
     if kind:
         df = df[df["kind"] == kind]
     table = Table("name", "value", "unit", "range", "kind", "source")
@@ -194,7 +209,7 @@ def run(
             if found is not None:
                 post, post_path = found
     except NarcoFlowError as exc:
-        _fail(exc)
+        fail(exc)
     table = None
     if post is not None:
         import numpy as np
@@ -202,7 +217,7 @@ def run(
         exclude = {k.removesuffix(".value") for k in overrides}
         table = post.member_table(np.arange(members), seed, exclude=exclude)
     if out.exists() and not out.is_dir():
-        _fail(NarcoFlowError("exists and is not a directory", file=str(out)))
+        fail(NarcoFlowError("exists and is not a directory", file=str(out)))
     with Progress(
         TextColumn("[bold]simulating[/bold] {task.description}"),
         BarColumn(),
@@ -211,7 +226,7 @@ def run(
         TimeElapsedColumn(),
         console=err_console,
     ) as bar:
-        task = bar.add_task(f"{sc.name}, {members} members", total=None)
+        task = bar.add_task(escape(f"{sc.name}, {members} members"), total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -221,7 +236,7 @@ def run(
                 sc, members=members, seed=seed, batch_size=batch_size, progress=progress, parameters=table
             )
         except NarcoFlowError as exc:
-            _fail(exc)
+            fail(exc)
     summary = res.summary()
     summary["posterior"] = None if post is None else {"file": post_path, **_posterior_brief(post)}
     out.mkdir(parents=True, exist_ok=True)
@@ -300,7 +315,7 @@ def optimize_evaluate(
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except NarcoFlowError as exc:
-        _fail(exc)
+        fail(exc)
     lo, hi = ev.window
     table = Table(title=f"{agency} plans — {sc.name}, {members} members, {lo}..{hi}, p50 [p05–p95]")
     for col in ("plan", "seized kg", "seized share", "static promise", "delivered kg", "deaths"):
@@ -441,7 +456,7 @@ def calibrate(
     try:
         cbp = monthly_series(load_cbp_csv(cbp_csv)) if cbp_csv else None
         sc = load_scenario(scenario, parse_sets(set_))
-        with _bar(f"calibrating {sc.name} through {until}") as bar:
+        with _bar(f"calibrating {escape(sc.name)} through {until}") as bar:
             task = bar.add_task("abc", total=budget)
             result = run_calibration(
                 sc,
@@ -454,7 +469,7 @@ def calibrate(
                 progress=lambda done, total, _: bar.update(task, completed=done, total=total),
             )
     except NarcoFlowError as exc:
-        _fail(exc)
+        fail(exc)
     result.posterior.meta["command"] = " ".join(["narcoflow", "calibrate", *sys.argv[2:]])
     result.posterior.save(out)
     for t in _calibration_tables(result):
@@ -497,7 +512,7 @@ def forecast_check(
         budget, population, members = min(budget, 240), min(population, 60), min(members, 50)
     try:
         sc = load_scenario(scenario, parse_sets(set_))
-        with _bar(f"calibrating {sc.name} through {until}") as bar:
+        with _bar(f"calibrating {escape(sc.name)} through {until}") as bar:
             task = bar.add_task("abc", total=budget)
             table, _ = run_check(
                 sc,
@@ -510,7 +525,7 @@ def forecast_check(
                 progress=lambda done, total, _: bar.update(task, completed=done, total=total),
             )
     except NarcoFlowError as exc:
-        _fail(exc)
+        fail(exc)
     out = Table(
         "year",
         "forecast p50",
@@ -555,7 +570,7 @@ def source_compare(
     try:
         source_command(scenario, members, seed, json_path, no_posterior, console=console)
     except NarcoFlowError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 if __name__ == "__main__":

@@ -96,7 +96,9 @@ def test_maxflow_on_a_published_instance() -> None:
     ("args", "fragment"),
     [
         (["--budget", "-1"], "--budget: must be >= 0"),
-        (["--budget", "1", "--time-limit", "0"], "--time-limit: must be > 0"),
+        (["--budget", "1", "--time-limit", "0"], "--time-limit: must be a number of seconds > 0"),
+        (["--budget", "1", "--time-limit", "inf"], "--time-limit: must be a number of seconds > 0"),
+        (["--budget", "1", "--scenario", "baseline"], "--instance: give --instance FILE or --scenario NAME"),
     ],
 )
 def test_maxflow_bad_options(net: Path, args: list[str], fragment: str) -> None:
@@ -162,6 +164,7 @@ def test_allocate_full_coverage(targets: Path) -> None:
     [
         (["--resources", "-1"], "--resources: must be a finite number >= 0"),
         (["--resources", "1", "--qr-lambda", "-2"], "--qr-lambda: must be >= 0"),
+        (["--resources", "1", "--time-limit", "-3"], "--time-limit: must be a number of seconds > 0"),
     ],
 )
 def test_allocate_bad_options(targets: Path, args: list[str], fragment: str) -> None:
@@ -207,3 +210,52 @@ def test_real_subprocess_prints_clean_json(net: Path) -> None:
         timeout=300,
     )
     assert bad.returncode == 2 and bad.stderr.startswith("error: --budget: must be >= 0")
+
+
+@pytest.mark.parametrize("budget", ["0", "2", "6"])
+def test_maxflow_of_a_scenario_prints_its_table(budget: str) -> None:
+    """README: ``optimize maxflow --scenario ... --budget 6`` crashed (AttributeError) in table mode."""
+    r = run("maxflow", "--scenario", "baseline", "--budget", budget)
+    assert r.exit_code == 0, r.output
+    assert "Max-flow interdiction: scenario baseline" in r.stdout and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("command", ["maxflow", "allocate"])
+def test_every_solver_command_has_a_time_limit(command: str) -> None:
+    r = run(command, "--help")
+    assert r.exit_code == 0 and "--time-limit" in r.stdout
+
+
+def test_time_limit_before_any_plan(tmp_path: Path) -> None:
+    """A limit too short for any plan: maxflow reports no interdiction (status time_limit); the
+    several-type allocation, which has no plan to print, is a located user error."""
+    r = run(
+        "maxflow",
+        "--instance",
+        str(_layered_instance(tmp_path, 400)),
+        "--budget",
+        "5",
+        "--json",
+        "--time-limit",
+        "1e-6",
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["status"] == "time_limit" and out["interdicted"] == [] and out["objective"] > 0
+    p = tmp_path / "types.csv"
+    rows = [f"t{t},{t % 7},-{1 + t % 5},-{1 + t % 3},{t % 9},a{k},0.5" for k in range(2) for t in range(30)]
+    p.write_text(f"{HEADER},type,type_weight\n" + "\n".join(rows) + "\n")
+    r = run("allocate", "--targets", str(p), "--resources", "3", "--time-limit", "1e-6")
+    assert r.exit_code == 2 and r.stderr.startswith("error: --time-limit: ") and r.stdout == ""
+
+
+def _layered_instance(tmp_path: Path, n: int) -> Path:
+    arcs = [
+        {"tail": i, "head": j, "capacity": 1 + (i * 7 + j) % 9, "cost": 1 + (i + j) % 3}
+        for i in range(n)
+        for j in (i + 1, i + 2, i + 5)
+        if j < n
+    ]
+    p = tmp_path / "layered.json"
+    p.write_text(json.dumps({"source": 0, "sink": n - 1, "arcs": arcs}))
+    return p

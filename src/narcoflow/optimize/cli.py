@@ -13,14 +13,16 @@ unreachable sink) go to standard error as ``warning: ...``.
 from __future__ import annotations
 
 import json
+import os
+import time
 import warnings
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from narcoflow.console import console, fail, warn
 from narcoflow.errors import NarcoFlowError
 
 optimize_app = typer.Typer(
@@ -29,26 +31,42 @@ optimize_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
 
 
-def _fail(exc: NarcoFlowError) -> NoReturn:
-    err_console.print(f"[red]error:[/red] {exc.format()}", markup=True, highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
-
-
 def _warn(caught: list[warnings.WarningMessage]) -> None:
     for w in caught:
-        err_console.print(
-            f"[yellow]warning:[/yellow] {w.message}", markup=True, highlight=False, soft_wrap=True
-        )
+        warn(w.message)
 
 
 def _echo_json(obj: dict[str, Any]) -> None:
     typer.echo(json.dumps(obj, allow_nan=False))
+
+
+TimeLimit = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        help="Seconds the command may take, counted from its start (default: none). On the limit the "
+        "best plan found so far is printed, with status time_limit.",
+    ),
+]
+
+
+def _process_start() -> float:
+    """The ``time.perf_counter()`` value at this process's start (Linux: from /proc; elsewhere: now)."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+        return time.perf_counter() - min(max(age, 0.0), 60.0)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter()
+
+
+def _check_time_limit(time_limit: float | None) -> None:
+    if time_limit is not None and not (time_limit > 0 and time_limit < float("inf")):
+        raise NarcoFlowError(f"must be a number of seconds > 0, got {time_limit:g}", field="--time-limit")
 
 
 @optimize_app.command()
@@ -68,19 +86,19 @@ def maxflow(
         ),
     ] = None,
     json_out: JsonFlag = False,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Seconds for the MILP solver (default: none).")
-    ] = None,
+    time_limit: TimeLimit = None,
 ) -> None:
     """Choose arcs to interdict within a budget to minimise the maximum source-sink flow (exact MILP)."""
     from narcoflow.optimize.instances import load_instance
     from narcoflow.optimize.maxflow import solve_interdiction
 
+    started = _process_start()
     try:
         if not budget >= 0:
             raise NarcoFlowError(f"must be >= 0, got {budget:g}", field="--budget")
-        if time_limit is not None and not time_limit > 0:
-            raise NarcoFlowError(f"must be > 0, got {time_limit:g}", field="--time-limit")
+        _check_time_limit(time_limit)
+        if scenario is not None and instance is not None:
+            raise NarcoFlowError("give --instance FILE or --scenario NAME, not both", field="--instance")
         if scenario is not None:
             from narcoflow.optimize.evaluate import scenario_interdiction
             from narcoflow.scenario import load_scenario
@@ -92,14 +110,15 @@ def maxflow(
             problem = load_instance(instance)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = solve_interdiction(problem, budget, time_limit=time_limit)
+            result = solve_interdiction(problem, budget, time_limit=time_limit, started=started)
     except NarcoFlowError as exc:
-        _fail(exc)
+        fail(exc)
     _warn(caught)
     if json_out:
         _echo_json(result.to_dict())
         return
-    summary = Table(show_header=False, title=f"Max-flow interdiction: {instance.name}, budget {budget:g}")
+    label = instance.name if instance is not None else f"scenario {scenario}"
+    summary = Table(show_header=False, title=f"Max-flow interdiction: {label}, budget {budget:g}")
     summary.add_row("max flow after interdiction", f"{result.objective:g}")
     summary.add_row("status", result.status)
     summary.add_row("MIP gap", "-" if result.gap is None else f"{result.gap:.2g}")
@@ -145,6 +164,7 @@ def allocate(
         ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Table rows to show (most covered first).")] = 30,
+    time_limit: TimeLimit = None,
 ) -> None:
     """Spread coverage over targets against an attacker who observes it (Stackelberg security game).
 
@@ -154,7 +174,9 @@ def allocate(
     from narcoflow.optimize.games import check_resources, load_game_csv
     from narcoflow.optimize.stackelberg import solve_allocation
 
+    started = _process_start()
     try:
+        _check_time_limit(time_limit)
         if resources is not None:
             try:
                 check_resources(resources)
@@ -176,9 +198,10 @@ def allocate(
         if resources is None:
             raise NarcoFlowError("required with --targets", field="--resources")
         check_resources(resources)
-        result = solve_allocation(game, resources, qr_lambda=qr_lambda)
+        left = None if time_limit is None else time_limit - (time.perf_counter() - started)
+        result = solve_allocation(game, resources, qr_lambda=qr_lambda, time_limit=left)
     except NarcoFlowError as exc:
-        _fail(exc)
+        fail(exc)
     if json_out:
         _echo_json(result.to_dict())
         return

@@ -207,13 +207,15 @@ def quantal_response(
     starts: int = 6,
     seed: int = 0,
     solver: str = "auto",
+    time_limit: float | None = None,
 ) -> AllocationResult:
     """Coverage maximising the defender's expected utility against a logit attacker (rationality ``lam``).
 
     One attacker type: global optimum (bisection / Dinkelbach, module docstring), ``status == "optimal"``.
     Several types: best local optimum from ``starts`` starting points (``solver``: ``"slsqp"``,
     ``"gradient"`` or ``"auto"``), ``status == "local"``.  ``lam = 0`` (uniformly random attacker) is
-    solved exactly for any number of types.  ``attacked`` is the most likely target and
+    solved exactly for any number of types.  With ``time_limit`` (seconds) no new start is tried once it
+    has passed (the first always runs).  ``attacked`` is the most likely target and
     ``attacker_utility`` the attacker's expected utility; ``attack_probabilities`` is filled in.
 
     Example:
@@ -241,7 +243,10 @@ def quantal_response(
     elif game.n_types == 1:
         f, c = _exact_single_type(game, lam, r, origami(game, r).coverage.to_numpy())
     else:
-        f, c = quantal_response_local(game, lam, r, starts=starts, seed=seed, solver=solver)
+        deadline = None if time_limit is None else t0 + float(time_limit)
+        f, c = quantal_response_local(
+            game, lam, r, starts=starts, seed=seed, solver=solver, deadline=deadline
+        )
         status = "local"
     ua = game.attacker_utility(c)
     z = lam * ua
@@ -261,13 +266,21 @@ def quantal_response(
 
 
 def quantal_response_local(
-    game: SecurityGame, lam: float, resources: float, *, starts: int = 6, seed: int = 0, solver: str = "auto"
+    game: SecurityGame,
+    lam: float,
+    resources: float,
+    *,
+    starts: int = 6,
+    seed: int = 0,
+    solver: str = "auto",
+    deadline: float | None = None,
 ) -> tuple[float, np.ndarray]:
     """Best local maximum of the defender's expected utility from several starts: ``(value, coverage)``.
 
     Starts: ORIGAMI coverage (one type), uniform coverage, the ``lam = 0`` optimum, then random points.
     ``solver``: ``"slsqp"``, ``"gradient"`` (spectral projected gradient) or ``"auto"`` (SLSQP up to 30
     targets).  Used for several attacker types, and in tests as a cross-check of the exact method.
+    No start after the first begins once ``time.perf_counter()`` has passed ``deadline``.
     """
     r = min(check_resources(resources), game.n_targets)
     n = game.n_targets
@@ -281,5 +294,9 @@ def quantal_response_local(
         points.insert(0, origami(game, r).coverage.to_numpy())
     while len(points) < starts:
         points.append(_project(rng.dirichlet(np.ones(n)) * r, r))
-    cands = [_qr_local(game, lam, r, p, solver) for p in points[: max(starts, 1)]]
+    cands: list[tuple[float, np.ndarray]] = []
+    for p in points[: max(starts, 1)]:
+        if cands and deadline is not None and time.perf_counter() > deadline:
+            break
+        cands.append(_qr_local(game, lam, r, p, solver))
     return max(cands, key=lambda fc: fc[0])

@@ -346,13 +346,18 @@ def bayesian_milp(
     r = min(check_resources(resources), game.n_targets)
     L, n = game.n_types, game.n_targets
     options: dict[str, Any] = {"mip_rel_gap": 1e-9}
-    if time_limit is not None:
-        options["time_limit"] = float(time_limit)
     # HiGHS 1.12 occasionally ends with "Solve error" on this model when the payoffs are small integers:
     # it rejects its own optimal plan for a 1e-6 row infeasibility, or fails a solution repair after
     # presolve.  The other presolve setting, then payoffs rescaled by an arbitrary factor (same optimum),
     # avoid it; the responses found are re-solved exactly as an LP below in every case.
     for presolve, factor in ((True, 1.0), (False, 1.0), (True, 0.7310585786), (False, 0.1192029220)):
+        if time_limit is not None:
+            # HiGHS's presolve does not look at the clock; keep a margin for the LP re-solve below
+            left = 0.85 * (float(time_limit) - (time.perf_counter() - t0))
+            if left <= 0:
+                raise TimeoutError(f"DOBSS MILP: time limit of {time_limit:g} s reached before any plan")
+            options.update(time_limit=left)
+            presolve = False
         res = _dobss_solve(game, r, factor, {**options, "presolve": presolve})
         if res.x is not None or res.status != 4:  # 4: "Solve error"
             break
@@ -428,14 +433,22 @@ def _dobss_solve(game: SecurityGame, r: float, factor: float, options: dict[str,
 
 
 def solve_allocation(
-    game: SecurityGame, resources: float, *, qr_lambda: float | None = None
+    game: SecurityGame, resources: float, *, qr_lambda: float | None = None, time_limit: float | None = None
 ) -> AllocationResult:
     """The default solver for a game: quantal response if ``qr_lambda`` is given, else ORIGAMI for one
-    attacker type and the DOBSS MILP for several."""
-    if qr_lambda is not None:
-        from narcoflow.optimize.quantal import quantal_response
+    attacker type and the DOBSS MILP for several.
 
-        return quantal_response(game, resources, qr_lambda)
-    if game.n_types == 1:
-        return origami(game, resources)
-    return bayesian_milp(game, resources)
+    ``time_limit`` (seconds) bounds the DOBSS MILP and the quantal-response search (the best plan found
+    is returned, ``status == "time_limit"`` for the MILP); ORIGAMI is exact in milliseconds and needs none.
+    Raises :class:`~narcoflow.errors.NarcoFlowError` if the limit comes before any plan.
+    """
+    try:
+        if qr_lambda is not None:
+            from narcoflow.optimize.quantal import quantal_response
+
+            return quantal_response(game, resources, qr_lambda, time_limit=time_limit)
+        if game.n_types == 1:
+            return origami(game, resources)
+        return bayesian_milp(game, resources, time_limit=time_limit)
+    except TimeoutError as exc:
+        raise NarcoFlowError(f"{exc}; give more time", field="--time-limit") from None
