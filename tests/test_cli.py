@@ -71,8 +71,8 @@ def test_same_seed_gives_identical_outputs(tmp_path: Path) -> None:
         assert r.returncode == 0, r.stderr
         runs.append(out)
     assert (runs[0] / "summary.json").read_bytes() == (runs[1] / "summary.json").read_bytes()
-    a = xr.load_dataset(runs[0] / "results.nc", engine="scipy")
-    b = xr.load_dataset(runs[1] / "results.nc", engine="scipy")
+    a = xr.load_dataset(runs[0] / "results.nc", engine="h5netcdf")
+    b = xr.load_dataset(runs[1] / "results.nc", engine="h5netcdf")
     xr.testing.assert_identical(a, b)
 
 

@@ -15,8 +15,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from narcoflow.capacity import check_members
 from narcoflow.console import console, err_console, escape, fail
 from narcoflow.errors import NarcoFlowError
+from narcoflow.outputs import check_output_dir, check_output_file, staged_dir, write_text_atomic
 
 app = typer.Typer(
     help="NarcoFlow: simulate the illicit fentanyl supply system and the harm it does.",
@@ -51,6 +53,8 @@ SetOption = Annotated[
 
 
 PARAM_KINDS = ("lever", "uncertainty", "fixed")
+#: Largest root seed: it is stored as a signed 64-bit integer in results.nc.
+MAX_SEED = 2**63 - 1
 
 QUICK_NOTE = (
     "note: --quick spent {budget} simulations: a smoke test of the pipeline, not a "
@@ -175,7 +179,7 @@ def _summary_table(summary: dict[str, Any]) -> Table:
 def run(
     scenario: Annotated[str, typer.Option(help="Built-in name or scenario file.")] = "baseline",
     members: Annotated[int, typer.Option(help="Monte Carlo members.", min=1)] = 100,
-    seed: Annotated[int, typer.Option(help="Root random seed.", min=0)] = 0,
+    seed: Annotated[int, typer.Option(help="Root random seed.", min=0, max=MAX_SEED)] = 0,
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("narcoflow-out"),
     set_: SetOption = None,
     batch_size: Annotated[int, typer.Option(help="Members simulated at once (memory bound).", min=1)] = 500,
@@ -198,8 +202,10 @@ def run(
     from narcoflow.scenario import load_scenario
 
     try:
+        check_output_dir(out)
         overrides = parse_sets(set_)
         sc = load_scenario(scenario, overrides)
+        check_members(sc, members, batch_size)
         post, post_path = None, None
         if posterior is not None and not no_posterior:
             post, post_path = Posterior.load(posterior), str(posterior)
@@ -216,8 +222,6 @@ def run(
 
         exclude = {k.removesuffix(".value") for k in overrides}
         table = post.member_table(np.arange(members), seed, exclude=exclude)
-    if out.exists() and not out.is_dir():
-        fail(NarcoFlowError("exists and is not a directory", file=str(out)))
     with Progress(
         TextColumn("[bold]simulating[/bold] {task.description}"),
         BarColumn(),
@@ -239,10 +243,10 @@ def run(
             fail(exc)
     summary = res.summary()
     summary["posterior"] = None if post is None else {"file": post_path, **_posterior_brief(post)}
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
-    res.to_netcdf(out / "results.nc")
-    write_report(summary, out / "report.html")
+    with staged_dir(out) as tmp:
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
+        res.to_netcdf(tmp / "results.nc")
+        write_report(summary, tmp / "report.html")
     console.print(_summary_table(summary))
     console.print(f"wrote {out / 'summary.json'}, {out / 'results.nc'}, {out / 'report.html'}")
 
@@ -288,13 +292,11 @@ def optimize_evaluate(
     from narcoflow.scenario import load_scenario
 
     try:
+        if out is not None:
+            check_output_dir(out)
+        win = None if window is None else _window(window)
         sc = load_scenario(scenario, parse_sets(set_))
-        win = None
-        if window is not None:
-            parts = window.split(":")
-            if len(parts) != 2:
-                raise NarcoFlowError("expected YYYY-MM:YYYY-MM", field="--window")
-            win = (parts[0], parts[1])
+        check_members(sc, members * len(plan or PLANS))
         with Progress(
             TextColumn("[bold]evaluating plans[/bold]"),
             BarColumn(),
@@ -340,7 +342,6 @@ def optimize_evaluate(
     )
     console.print(table)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
         payload = {
             "scenario": sc.name,
             "agency": agency,
@@ -352,9 +353,26 @@ def optimize_evaluate(
             "static": ev.static.to_dict(),
             "plans": {str(k): {c: v for c, v in r.items()} for k, r in ev.table.iterrows()},
         }
-        (out / "evaluation.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
-        write_evaluation_report(payload, out / "evaluation.html")
+        with staged_dir(out) as tmp:
+            (tmp / "evaluation.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
+            write_evaluation_report(payload, tmp / "evaluation.html")
         console.print(f"wrote {out / 'evaluation.json'}, {out / 'evaluation.html'}")
+
+
+def _window(text: str) -> tuple[str, str]:
+    """Parse ``--window YYYY-MM:YYYY-MM`` (months valid and in order)."""
+    from narcoflow.scenario.schema import parse_month
+
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise NarcoFlowError(f"expected YYYY-MM:YYYY-MM, got '{text}'", field="--window")
+    try:
+        lo, hi = (parse_month(p.strip()) for p in parts)
+    except ValueError as exc:
+        raise NarcoFlowError(str(exc), field="--window") from None
+    if hi < lo:
+        raise NarcoFlowError(f"'{parts[1]}' is before '{parts[0]}'", field="--window")
+    return parts[0].strip(), parts[1].strip()
 
 
 # ---------------------------------------------------------------- calibration
@@ -454,6 +472,7 @@ def calibrate(
     if quick:
         budget, population = min(budget, 240), min(population, 60)
     try:
+        check_output_file(out)
         cbp = monthly_series(load_cbp_csv(cbp_csv)) if cbp_csv else None
         sc = load_scenario(scenario, parse_sets(set_))
         with _bar(f"calibrating {escape(sc.name)} through {until}") as bar:
@@ -511,7 +530,10 @@ def forecast_check(
     if quick:
         budget, population, members = min(budget, 240), min(population, 60), min(members, 50)
     try:
+        if json_path is not None:
+            check_output_file(json_path, "--json")
         sc = load_scenario(scenario, parse_sets(set_))
+        check_members(sc, members)
         with _bar(f"calibrating {escape(sc.name)} through {until}") as bar:
             task = bar.add_task("abc", total=budget)
             table, _ = run_check(
@@ -548,7 +570,7 @@ def forecast_check(
     )
     console.print(out)
     if json_path is not None:
-        json_path.write_text(json.dumps(table, indent=1) + "\n")
+        write_text_atomic(json_path, json.dumps(table, indent=1) + "\n")
         console.print(f"wrote {json_path}")
     if quick:
         console.print(QUICK_NOTE.format(budget=budget))
@@ -568,6 +590,8 @@ def source_compare(
     from narcoflow.calibrate.source import source_command
 
     try:
+        if json_path is not None:
+            check_output_file(json_path, "--json")
         source_command(scenario, members, seed, json_path, no_posterior, console=console)
     except NarcoFlowError as exc:
         fail(exc)

@@ -282,15 +282,24 @@ class Results:
 
     # ------------------------------------------------------------------ conversions
     def to_netcdf(self, path: str | Path) -> Path:
-        """Write the dataset to a netCDF file (scipy backend, no extra dependency)."""
+        """Write the dataset to a netCDF4 (HDF5) file with h5netcdf: 64-bit seeds and sizes fit.
+
+        The file is written beside ``path`` under a temporary name and renamed over it when complete.
+        """
+        from narcoflow.outputs import staged_file
+
         path = Path(path)
-        self.dataset.to_netcdf(path, engine="scipy")
+        with staged_file(path) as tmp:
+            self.dataset.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=False)
         return path
 
     @classmethod
     def from_netcdf(cls, path: str | Path) -> Results:
-        """Read results written by :meth:`to_netcdf`."""
-        return cls(xr.load_dataset(path, engine="scipy"))
+        """Read results written by :meth:`to_netcdf` (or by earlier versions, in netCDF3)."""
+        try:
+            return cls(xr.load_dataset(path))
+        except (OSError, ValueError) as exc:
+            raise NarcoFlowError(f"cannot read results: {exc}", file=str(path)) from None
 
     def to_dataframe(self, variable: str) -> pd.DataFrame:
         """One variable as a tidy DataFrame (one row per coordinate combination)."""

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from narcoflow.errors import NarcoFlowError
+from narcoflow.outputs import write_text_atomic
 from narcoflow.scenario.parameters import iter_params
 from narcoflow.scenario.schema import Scenario
 
@@ -36,8 +37,7 @@ class Posterior:
             "particles": self.particles.tolist(),
             "meta": self.meta,
         }
-        path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-        return path
+        return write_text_atomic(path, json.dumps(payload, indent=1) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> Posterior:
