@@ -62,7 +62,7 @@ def test_posterior_roundtrip_and_member_draws(quick, tmp_path: Path, baseline) -
 @pytest.mark.parametrize(
     ("content", "match"),
     [
-        ("not json", "cannot read posterior"),
+        ("not json", "not JSON: Expecting value"),
         ('{"format": "other"}', "not a NarcoFlow posterior"),
         ('{"format": "narcoflow-posterior/1", "names": ["x"], "weights": [1], "particles": [[1]]}', None),
     ],

@@ -17,6 +17,14 @@ import yaml
 from pydantic import ValidationError
 
 from narcoflow.errors import ScenarioError
+from narcoflow.scenario.limits import (
+    MAX_BYTES,
+    YAML_LOADER,
+    check_events,
+    check_graph,
+    duplicate_key,
+    load_value,
+)
 from narcoflow.scenario.schema import Scenario
 
 BUILTIN_PACKAGE = "narcoflow.scenario.builtin"
@@ -29,7 +37,7 @@ def builtin_scenarios() -> dict[str, str]:
     out: dict[str, str] = {}
     for entry in sorted(resources.files(BUILTIN_PACKAGE).iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".yaml"):
-            data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            data = yaml.load(entry.read_text(encoding="utf-8"), Loader=YAML_LOADER)
             out[entry.name[:-5]] = str(data.get("description", "")).strip().splitlines()[0]
     return out
 
@@ -37,11 +45,15 @@ def builtin_scenarios() -> dict[str, str]:
 def _resolve(name_or_path: str | Path) -> tuple[str, str, str]:
     """Return (display name of the file, its text, its directory) for a built-in name or a path."""
     text_name = str(name_or_path)
-    if isinstance(name_or_path, str) and text_name in builtin_scenarios():
-        res = resources.files(BUILTIN_PACKAGE).joinpath(f"{text_name}.yaml")
+    res = resources.files(BUILTIN_PACKAGE).joinpath(f"{text_name}.yaml")
+    if isinstance(name_or_path, str) and "/" not in text_name and res.is_file():
         return f"{text_name}.yaml", res.read_text(encoding="utf-8"), str(Path(str(res)).parent)
     path = Path(name_or_path)
     if path.is_file():
+        if path.stat().st_size > MAX_BYTES:
+            raise ScenarioError(
+                f"the file is more than the {MAX_BYTES:,} bytes a scenario may have", file=str(path)
+            )
         try:
             return str(path), path.read_text(encoding="utf-8"), str(path.resolve().parent)
         except (OSError, UnicodeDecodeError) as exc:
@@ -53,33 +65,57 @@ def _resolve(name_or_path: str | Path) -> tuple[str, str, str]:
     )
 
 
-def _line_map(node: yaml.Node, path: tuple[Any, ...], out: LineMap) -> None:
+def _line_map(node: yaml.Node, path: tuple[Any, ...], out: LineMap, file: str = "") -> None:
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        if (dup := duplicate_key(node)) is not None:
+            field = ".".join(map(str, (*path, dup[0])))
+            raise ScenarioError(
+                "duplicate key (also set earlier in this mapping)", file=file, line=dup[1], field=field
+            )
         for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise ScenarioError(
+                    "a key must be a plain value, not a mapping or a list",
+                    file=file,
+                    line=key.start_mark.line + 1,
+                    field=".".join(map(str, path)) or None,
+                )
             k = key.value
             out[(*path, k)] = key.start_mark.line + 1
-            _line_map(value, (*path, k), out)
+            _line_map(value, (*path, k), out, file)
             out[(*path, k)] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _line_map(item, (*path, i), out)
+            _line_map(item, (*path, i), out, file)
 
 
 def parse_yaml(text: str, file: str) -> tuple[dict[str, Any], LineMap]:
-    """Parse YAML text into data and a map from key paths to line numbers."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"YAML syntax error: {problem}", file=file, line=line) from exc
-    if not isinstance(data, dict) or node is None:
-        raise ScenarioError("a scenario file must be a YAML mapping", file=file, line=1)
+    """Parse YAML text into data and a map from key paths to line numbers.
+
+    Bounded (:mod:`narcoflow.scenario.limits`): file size, nesting depth, alias expansion; recursive
+    aliases and keys written twice are errors. Every error names the file and a line.
+    """
     lines: LineMap = {}
-    _line_map(node, (), lines)
+    try:
+        check_events(text, file)
+        loader = YAML_LOADER(text)
+        try:
+            node = loader.get_single_node()
+            if not isinstance(node, yaml.MappingNode):
+                raise ScenarioError("a scenario file must be a YAML mapping", file=file, line=1)
+            check_graph(node, file)
+            _line_map(node, (), lines, file)  # before construction, which flattens merge keys in place
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"YAML syntax error: {problem}", file=file, line=line) from None
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario file must be a YAML mapping", file=file, line=1)
     return data, lines
 
 
@@ -119,7 +155,10 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> set[tupl
     """
     touched: set[tuple[Any, ...]] = set()
     for dotted, raw in overrides.items():
-        value = yaml.safe_load(raw) if isinstance(raw, str) else raw
+        try:
+            value = load_value(raw) if isinstance(raw, str) else raw
+        except ScenarioError as exc:
+            raise ScenarioError(exc.message, file="--set", field=dotted) from None
         parts = _split(dotted)
         cur: Any = data
         for i, part in enumerate(parts):
@@ -162,6 +201,8 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
 
     try:
         scenario = Scenario.model_validate(copy.deepcopy(data))
+    except RecursionError:  # bounded by the loader's limits; kept as a last guard
+        raise ScenarioError("nested too deeply", file=file, line=1) from None
     except ValidationError as exc:
         errs = exc.errors(include_url=False)
         first = errs[0]
@@ -174,6 +215,8 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
         f, line = where(path)
         raise ScenarioError(msg, file=f, line=line, field=".".join(map(str, path)) or None) from None
     refs = scenario.reference_errors()
+    if not any(t[:1] == ("calendar",) for t in touched):  # a calendar shortened by --set drops events
+        refs += scenario.calendar_errors()
     if refs:
         dotted, msg = refs[0]
         path = _split(dotted)

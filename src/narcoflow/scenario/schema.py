@@ -23,7 +23,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 class Strict(BaseModel):
     """Base model: unknown fields are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
 
 
 class Param(Strict):
@@ -54,6 +54,9 @@ def parse_month(text: str) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+#: Years a calendar may span (dates are pandas timestamps, which end in 2262).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
@@ -62,6 +65,14 @@ class Calendar(Strict):
 
     start: Month = "2013-01"
     months: int = Field(216, ge=1, le=1200)
+
+    @model_validator(mode="after")
+    def _in_era(self) -> Calendar:
+        y, m = parse_month(self.start)
+        last = y + (m - 1 + self.months - 1) // 12
+        if y < FIRST_YEAR or last > LAST_YEAR:
+            raise ValueError(f"the calendar must lie within {FIRST_YEAR}-{LAST_YEAR} (it ends in {last})")
+        return self
 
 
 class Commodity(Strict):
@@ -109,7 +120,7 @@ class Node(Strict):
 class Edge(Strict):
     """Directed edge(s). ``from``/``to`` may be lists: the edge is declared for every pair."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     source: str | list[str] = Field(alias="from")
     target: str | list[str] = Field(alias="to")
@@ -260,7 +271,7 @@ class MarketRegion(Strict):
 class Market(Strict):
     """Markets: regional demand shares, consumption, price, purity and the competing supply."""
 
-    regions: dict[str, MarketRegion]
+    regions: dict[str, MarketRegion] = Field(min_length=1)
     consumption_rate: Param = Field(description="Share of market stock consumed per month.")
     reference_supply: Param = Field(description="Reference consumption of the product, kg/month.")
     price_reference: Param = Field(description="Retail price at reference supply, USD/kg.")
@@ -500,6 +511,8 @@ class Scenario(Strict):
             if n.kind not in self.node_kinds:
                 errors.append((f"network.nodes.{nid}.kind", f"unknown node kind '{n.kind}'"))
         for i, e in enumerate(self.network.edges):
+            if not e.pairs():
+                errors.append((f"network.edges.{i}.to", "the edge leads from a node to itself only"))
             for a, b in e.pairs():
                 for end, nid in (("from", a), ("to", b)):
                     if nid not in nodes:
@@ -516,10 +529,12 @@ class Scenario(Strict):
                     errors.append((f"recipe.{end}", f"unknown commodity '{c}'"))
             if self.recipe.output not in finals:
                 errors.append(("recipe.output", "must be the final commodity"))
+            if self.recipe.input == self.recipe.output:
+                errors.append(("recipe.input", "the recipe's input is its output (mass would not balance)"))
         for nid in self.suppliers.regions:
             if nid not in nodes:
                 errors.append((f"suppliers.regions.{nid}", "unknown node"))
-            elif self.node_kinds[nodes[nid].kind].role != "source":
+            elif self._role(nid) != "source":
                 errors.append((f"suppliers.regions.{nid}", "node is not a source"))
         rels = set(self.cooperation)
         if self.regulator.relation and self.regulator.relation not in rels:
@@ -529,8 +544,17 @@ class Scenario(Strict):
                 if nid not in nodes:
                     errors.append((f"organizations.{oid}.territory", f"unknown node '{nid}'"))
             if o.faction_of is not None:
-                if o.faction_of not in self.organizations:
+                parent = self.organizations.get(o.faction_of)
+                if o.faction_of == oid:
+                    errors.append(
+                        (f"organizations.{oid}.faction_of", "an organization cannot be its own faction")
+                    )
+                elif parent is None:
                     errors.append((f"organizations.{oid}.faction_of", "unknown organization"))
+                elif parent.faction_of is not None:
+                    errors.append(
+                        (f"organizations.{oid}.faction_of", f"'{o.faction_of}' is itself a faction")
+                    )
             else:
                 for f in ("initial_scale", "max_scale", "initial_lab_capacity"):
                     if getattr(o, f) is None:
@@ -554,8 +578,9 @@ class Scenario(Strict):
             errors.append(
                 ("harm.naloxone_growth", "naloxone scale-up needs both naloxone_ceiling and naloxone_growth")
             )
+        errors += self._share_errors()
         for rid in self.market.regions:
-            if rid not in nodes or self.node_kinds[nodes[rid].kind].role != "market":
+            if self._role(rid) != "market":
                 errors.append((f"market.regions.{rid}", "not a market node"))
         levels = self.level_names()
         for eid, ev in self.events.items():
@@ -580,6 +605,8 @@ class Scenario(Strict):
             for i, name in enumerate(self.calibration.parameters):
                 if name not in known:
                     errors.append((f"calibration.parameters.{i}", f"unknown parameter '{name}'"))
+                elif name in self.calibration.parameters[:i]:
+                    errors.append((f"calibration.parameters.{i}", f"'{name}' is listed twice"))
             for i, name in enumerate(self.calibration.log_scale):
                 if name not in self.calibration.parameters:
                     errors.append((f"calibration.log_scale.{i}", f"'{name}' is not a calibrated parameter"))
@@ -591,6 +618,52 @@ class Scenario(Strict):
             if k not in self.node_kinds:
                 errors.append(("observables.crossing_kinds", f"unknown node kind '{k}'"))
         errors += self.observables.group_errors()
+        return errors
+
+    def _role(self, node_id: str) -> str | None:
+        """The role of a node's kind, or ``None`` for an unknown node or kind."""
+        node = self.network.nodes.get(node_id)
+        kind = None if node is None else self.node_kinds.get(node.kind)
+        return None if kind is None else kind.role
+
+    def _share_errors(self) -> list[tuple[str, str]]:
+        """Shares that must sum to 1: market demand shares, and each parent's faction shares."""
+        errors: list[tuple[str, str]] = []
+        demand = sum(r.demand_share for r in self.market.regions.values())
+        if abs(demand - 1.0) > 1e-6:
+            errors.append(("market.regions", f"demand shares must sum to 1 (they sum to {demand:g})"))
+        parents: dict[str, list[str]] = {}
+        for oid, o in self.organizations.items():
+            if o.faction_of is not None and o.faction_of != oid:
+                parents.setdefault(o.faction_of, []).append(oid)
+        for parent, factions in parents.items():
+            total = sum(self.organizations[f].share for f in factions)
+            if abs(total - 1.0) > 1e-6:
+                errors.append(
+                    (
+                        f"organizations.{factions[-1]}.share",
+                        f"the shares of {parent}'s factions ({', '.join(factions)}) must sum to 1 "
+                        f"(they sum to {total:g})",
+                    )
+                )
+        return errors
+
+    def calendar_errors(self) -> list[tuple[str, str]]:
+        """Enabled events dated outside the calendar (they would silently never happen)."""
+        y0, m0 = parse_month(self.calendar.start)
+        errors: list[tuple[str, str]] = []
+        for eid, ev in self.events.items():
+            y, m = parse_month(ev.date)
+            t = (y - y0) * 12 + (m - m0)
+            if ev.enabled and not 0 <= t < self.calendar.months:
+                y1, m1 = divmod(y0 * 12 + m0 - 1 + self.calendar.months - 1, 12)
+                errors.append(
+                    (
+                        f"events.{eid}.date",
+                        f"{ev.date} is outside the calendar {self.calendar.start}..{y1}-{m1 + 1:02d} "
+                        "(the event would never happen; disable it or move it)",
+                    )
+                )
         return errors
 
     def level_names(self) -> list[str]:
