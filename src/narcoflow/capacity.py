@@ -25,15 +25,22 @@ USABLE = 0.8
 
 
 def run_bytes(scenario: Scenario, members: int, batch_size: int | None = None) -> int:
-    """Estimated peak bytes of ``simulate(scenario, members, batch_size=...)``."""
-    from narcoflow.engine import OUTPUTS_2D, compile_model
-    from narcoflow.model.harm import STOCKS
+    """Estimated peak bytes of ``simulate(scenario, members, batch_size=...)``.
+
+    The stored outputs are counted exactly from their declarations (:mod:`narcoflow.model.outputs`)
+    and scaled by :data:`PEAK_FACTOR`; a batch's firm arrays are added.
+    """
+    import numpy as np
+
+    from narcoflow.model.layout import build_layout
+    from narcoflow.model.outputs import OUTPUTS, dimension_sizes
     from narcoflow.scenario.parameters import iter_params
 
-    cm = compile_model(scenario)
-    C, N, O = len(cm.net.commodity_ids), len(cm.net.node_ids), len(cm.net.org_ids)
-    per_month = 2 * C * N + 2 * N + 3 * C + len(STOCKS) + 2 * O + len(cm.levels) + len(cm.agencies.ids)
-    per_member = 4 * scenario.calendar.months * (per_month + len(OUTPUTS_2D) + 1)
+    lay = build_layout(scenario)
+    size = dimension_sizes(lay, 1)
+    per_member = sum(
+        size["month"] * int(np.prod([size[d] for d in o.dims])) * np.dtype(o.dtype).itemsize for o in OUTPUTS
+    )
     per_member += 8 * len(iter_params(scenario))
     batch = members if batch_size is None else min(members, batch_size)
     return int(PEAK_FACTOR * members * per_member + batch * scenario.suppliers.count * FIRM_BYTES)
