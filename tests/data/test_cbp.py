@@ -340,14 +340,14 @@ def test_empty_file(tmp_path: Path) -> None:
     path.write_text("", encoding="utf-8")
     with pytest.raises(NarcoFlowError, match="empty") as info:
         load_cbp_csv(path)
-    _check(info.value, path, None, None)
+    _check(info.value, path, None, 1)
 
 
 def test_header_only(tmp_path: Path) -> None:
     path = write_csv(tmp_path, [])
     with pytest.raises(NarcoFlowError, match="no data rows") as info:
         load_cbp_csv(path)
-    _check(info.value, path, None, None)
+    _check(info.value, path, None, 2)  # where the first data row should be
 
 
 def test_unknown_month(tmp_path: Path) -> None:
@@ -393,7 +393,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
     )
     with pytest.raises(NarcoFlowError, match="cannot read") as info:
         load_cbp_csv(path)
-    _check(info.value, path, None, None)
+    _check(info.value, path, None, 2)  # the line with the byte that is not UTF-8
     with pytest.raises(NarcoFlowError, match="cannot read"):
         load_cbp_csv(tmp_path)  # a directory
 

@@ -159,7 +159,7 @@ def test_csv_without_return_arc_keeps_all_rows(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "field", "fragment"),
     [
-        ("", None, None, "empty file"),
+        ("", 1, None, "empty file"),
         ("0\n0,1,1,1,0,0\n", 1, None, "header row has 1 values"),
         ("0,3,1\n", 1, None, "no arc rows"),
         ("0,3\n0,1,1,1,0,0\n", 2, None, "expected 8 values"),

@@ -250,7 +250,7 @@ def test_csv_single_and_multiple_types(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "field", "fragment"),
     [
-        ("", None, None, "empty file"),
+        ("", 1, None, "empty file"),
         ("target,defender_covered\na,1\n", 1, None, "missing column"),
         (f"{HEADER},colour\na,0,-1,0,1,red\n", 1, None, "unknown or repeated column"),
         (f"{HEADER}\n", 1, None, "no target rows"),

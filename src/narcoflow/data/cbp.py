@@ -315,6 +315,11 @@ def _header_index(header: list[str], file: str) -> dict[str, int]:
     return index
 
 
+def text_line(path: Path, exc: UnicodeDecodeError) -> int:
+    """The line of a file on which a byte that is not UTF-8 stands."""
+    return path.read_bytes()[: exc.start].count(b"\n") + 1
+
+
 def _read_file(path: Path) -> _File:
     """Read and validate one CBP CSV file."""
     file = str(path)
@@ -324,9 +329,10 @@ def _read_file(path: Path) -> _File:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise NarcoFlowError(f"cannot read file: {exc}", file=file) from exc
+        line = text_line(path, exc) if isinstance(exc, UnicodeDecodeError) else None
+        raise NarcoFlowError(f"cannot read file: {exc}", file=file, line=line) from exc
     if not text.strip():
-        raise NarcoFlowError("empty file: no header row and no data rows", file=file)
+        raise NarcoFlowError("empty file: no header row and no data rows", file=file, line=1)
 
     reader = csv.reader(text.splitlines(keepends=True))
     rows: list[_Row] = []
@@ -373,7 +379,7 @@ def _read_file(path: Path) -> _File:
     except csv.Error as exc:
         raise NarcoFlowError(f"malformed CSV: {exc}", file=file, line=reader.line_num) from exc
     if not rows:
-        raise NarcoFlowError("no data rows (the file has a header only)", file=file)
+        raise NarcoFlowError("no data rows (the file has a header only)", file=file, line=reader.line_num + 1)
     return _File(file, tuple(rows), max(r.fiscal_year for r in rows))
 
 

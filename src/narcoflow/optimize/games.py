@@ -208,7 +208,7 @@ def load_game_csv(path: str | Path) -> SecurityGame:
             continue
         rows.append((lineno, cells))
     if header is None:
-        raise NarcoFlowError("empty file: expected a header row", file=where)
+        raise NarcoFlowError("empty file: expected a header row", file=where, line=1)
     required = ("target", *PAYOFF_COLUMNS)
     missing = [c for c in required if c not in header]
     if missing:

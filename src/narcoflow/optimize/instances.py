@@ -268,7 +268,7 @@ def _parse_json(text: str, where: str) -> InterdictionProblem:
             f"invalid JSON: {exc.msg} (column {exc.colno})", file=where, line=exc.lineno
         ) from None
     if not isinstance(doc, dict):
-        raise NarcoFlowError("expected a JSON object with 'source', 'sink' and 'arcs'", file=where)
+        raise NarcoFlowError("expected a JSON object with 'source', 'sink' and 'arcs'", file=where, line=1)
     unknown = sorted(set(doc) - {"source", "sink", "arcs", "nodes", "name", "description"})
     if unknown:
         raise NarcoFlowError(
@@ -358,7 +358,9 @@ def _parse_csv(text: str, where: str, infinite_capacity: float) -> InterdictionP
         if cells:
             rows.append((lineno, cells))
     if not rows:
-        raise NarcoFlowError("empty file: expected a header row 's, t' or 's, t, special_level'", file=where)
+        raise NarcoFlowError(
+            "empty file: expected a header row 's, t' or 's, t, special_level'", file=where, line=1
+        )
     head_line, header = rows[0]
     if len(header) == 2:
         columns, kind = _HT_COLUMNS, "HT"

@@ -224,9 +224,25 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
             msg += f" (and {len(refs) - 1} more error{'s' if len(refs) > 2 else ''})"
         f, line = where(path)
         raise ScenarioError(msg, file=f, line=line, field=dotted)
+    _check_builds(scenario, where)
     scenario._base_dir = base_dir
     scenario._origin = file
     return scenario
+
+
+def _check_builds(scenario: Scenario, where: Any) -> None:
+    """Build the engine's layout once, so that the checks it makes (an edge declared twice, no path from
+    a supplier to a market, a node under two agencies) are located like the schema's."""
+    from narcoflow.model.layout import build_layout
+
+    try:
+        build_layout(scenario)
+    except ScenarioError as exc:
+        if exc.file:
+            raise
+        path = _split(exc.field) if exc.field else ()
+        f, line = where(path)
+        raise ScenarioError(exc.message, file=f, line=line, field=exc.field) from None
 
 
 def scenario_hash(scenario: Scenario) -> str:
