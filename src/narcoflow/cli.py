@@ -130,47 +130,60 @@ def params(
     console.print(table)
 
 
+def _k(x: float) -> str:
+    """A count in at most five characters: 950, 9.5k, 95k, 950k, 9.5M."""
+    a = abs(x)
+    if a >= 1e6:
+        return f"{x / 1e6:.1f}M" if a < 1e7 else f"{x / 1e6:.0f}M"
+    if a >= 1e3:
+        return f"{x / 1e3:.1f}k" if a < 1e4 else f"{x / 1e3:.0f}k"
+    return f"{x:.0f}"
+
+
 def _summary_table(summary: dict[str, Any]) -> Table:
+    """Every complete year of the run, in at most 80 columns: medians, 90% bands and the record."""
+    from rich import box
+
     from narcoflow.data.record import CBP_FENTANYL_LBS, CDC_DEATHS
 
     table = Table(
-        title=f"NarcoFlow — {summary['scenario']} ({summary['members']} members, seed {summary['seed']})"
+        title=f"NarcoFlow — {summary['scenario']} ({summary['members']} members, seed {summary['seed']})",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+        show_edge=False,
     )
-    for col in (
-        "year",
-        "T40.4 deaths p50 [p05–p95]",
-        "CDC",
-        "SW-border seizures lb p50 [p05–p95]",
-        "CBP SW",
-        "made-in-lab share p50",
-    ):
+    for col in ("year", "deaths p50", "p05–p95", "CDC", "seized lb", "p05–p95", "CBP", "lab share"):
         table.add_column(col, justify="right")
     deaths = summary["deaths_t404_by_year"]
     lbs = summary.get("cbp_fentanyl_lbs_by_fy", {})
     share = summary["precursor_route_share_by_year"]
-    for y in sorted(deaths):
-        if int(y) > 2030 or (int(y) % 2 and int(y) > 2024):
-            continue
+    for y in sorted(deaths, key=int):
         d = deaths[y]
         s = lbs.get(y, {}).get("sw_total") or lbs.get(y, {}).get("total")
         rec = CDC_DEATHS.get(int(y))
         cbp = CBP_FENTANYL_LBS.get(int(y))
         table.add_row(
             y,
-            f"{d['p50']:,.0f} [{d['p05']:,.0f}–{d['p95']:,.0f}]",
-            f"{rec.t404:,}{'*' if rec.provisional else ''}" if rec else "",
-            f"{s['p50']:,.0f} [{s['p05']:,.0f}–{s['p95']:,.0f}]" if s else "",
-            f"{cbp.southwest_lbs:,}" if cbp else "",
-            f"{share[y]['p50']:.2f}",
+            _k(d["p50"]),
+            f"{_k(d['p05'])}–{_k(d['p95'])}",
+            f"{_k(rec.t404)}{'*' if rec.provisional else ''}" if rec else "",
+            _k(s["p50"]) if s else "",
+            f"{_k(s['p05'])}–{_k(s['p95'])}" if s else "",
+            _k(cbp.southwest_lbs) if cbp else "",
+            f"{share[y]['p50']:.2f}" if y in share else "",
         )
+    post = summary.get("posterior")
+    if not post:
+        source = "Uncalibrated: parameters at the scenario's values."
+    elif post.get("quick"):
+        source = "Parameters from a --quick smoke-test posterior (not a calibration)."
+    else:
+        source = f"Parameters drawn from the posterior calibrated through {post['until']}."
     table.caption = (
-        f"* provisional. Seizures by CBP fiscal year (Oct–Sep). Mass balance max relative error "
-        f"{summary['mass_balance_max_rel_error']:.1e}. "
-        + (
-            f"Parameters drawn from the posterior calibrated through {post['until']}."
-            if (post := summary.get("posterior"))
-            else "Uncalibrated: parameters at the scenario's values."
-        )
+        "deaths: T40.4, calendar years (CDC; * provisional). seized lb: Southwest border, CBP fiscal "
+        f"years (Oct–Sep). lab share: made from precursors. Mass balance max relative error "
+        f"{summary['mass_balance_max_rel_error']:.1e}. {source}"
     )
     return table
 
@@ -242,7 +255,10 @@ def run(
         except NarcoFlowError as exc:
             fail(exc)
     summary = res.summary()
-    summary["posterior"] = None if post is None else {"file": post_path, **_posterior_brief(post)}
+    summary["posterior"] = (
+        None if post is None else {"file": _shown_path(post_path, posterior), **_posterior_brief(post)}
+    )
+    summary["overrides"] = dict(overrides)
     with staged_dir(out) as tmp:
         (tmp / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
         res.to_netcdf(tmp / "results.nc")
@@ -253,9 +269,18 @@ def run(
 
 def _posterior_brief(post: Any) -> dict[str, Any]:
     meta = post.meta or {}
+    quick = bool(meta.get("quick")) or "--quick" in str(meta.get("command", "")).split()
     return {k: meta.get(k) for k in ("until", "budget", "population", "simulations", "seed")} | {
-        "parameters": list(post.names)
+        "parameters": list(post.names),
+        "quick": quick,
     }
+
+
+def _shown_path(path: str | None, given: Path | None) -> str | None:
+    """The posterior's name as the user gave it (--posterior), else its file name: no local paths."""
+    if path is None:
+        return None
+    return str(given) if given is not None else Path(path).name
 
 
 def main() -> None:  # pragma: no cover - console entry
@@ -490,6 +515,7 @@ def calibrate(
     except NarcoFlowError as exc:
         fail(exc)
     result.posterior.meta["command"] = " ".join(["narcoflow", "calibrate", *sys.argv[2:]])
+    result.posterior.meta["quick"] = quick
     result.posterior.save(out)
     for t in _calibration_tables(result):
         console.print(t)

@@ -200,6 +200,13 @@ def _calibration_line(summary: Mapping[str, Any]) -> str:
         return '<p class="calibration warn">Calibration: not recorded in the summary.</p>'
     if post is None:
         return '<p class="calibration warn">Uncalibrated: parameters at the scenario\'s values.</p>'
+    if post.get("quick"):
+        shown = html.escape(Path(str(post.get("file") or "posterior")).name)
+        return (
+            '<p class="calibration warn">Smoke-test posterior: parameters drawn from '
+            f"{shown}, made by <code>narcoflow calibrate --quick</code>; a test of the pipeline, not a "
+            "calibration: its fit says nothing about the model.</p>"
+        )
     until = _calibrated_until(summary)
     text = "Parameters drawn from the posterior"
     text += f" calibrated through {until}" if until is not None else " (calibration period not recorded)"
@@ -208,7 +215,7 @@ def _calibration_line(summary: Mapping[str, Any]) -> str:
         text += f" ({simulations:,.0f} simulations)"
     details = []
     if post.get("file"):
-        details.append(f"file {post['file']}")
+        details.append(f"file {Path(str(post['file'])).name}")  # no local paths in a shared report
     names = post.get("parameters")
     if isinstance(names, list | tuple) and names:
         details.append(f"{len(names)} calibrated parameters")
@@ -868,9 +875,18 @@ def _header(summary: Mapping[str, Any], title: str) -> str:
         f"<header><h1>{html.escape(title)}</h1>"
         '<p class="subtitle">NarcoFlow ensemble run against the public record. Bands are the '
         "5th–95th percentiles across members; lines are medians.</p>"
-        f"{_calibration_line(summary)}"
+        f"{_calibration_line(summary)}{_overrides_line(summary)}"
         f'<dl class="meta">{meta}</dl></header>'
     )
+
+
+def _overrides_line(summary: Mapping[str, Any]) -> str:
+    """The run's --set overrides, one line (nothing when there were none)."""
+    overrides = summary.get("overrides")
+    if not isinstance(overrides, Mapping) or not overrides:
+        return ""
+    items = "; ".join(f"{k} = {v}" for k, v in overrides.items())
+    return f'<p class="calibration warn">Changed with --set: <code>{html.escape(items)}</code></p>'
 
 
 def _section(section_id: str, intro: str, body: Iterable[str]) -> str:
