@@ -212,6 +212,7 @@ def run(
     from narcoflow.calibrate import Posterior, scenario_posterior
     from narcoflow.engine import simulate
     from narcoflow.report import write_report
+    from narcoflow.report.system import system_view
     from narcoflow.scenario import load_scenario
 
     try:
@@ -262,7 +263,7 @@ def run(
     with staged_dir(out) as tmp:
         (tmp / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
         res.to_netcdf(tmp / "results.nc")
-        write_report(summary, tmp / "report.html")
+        write_report(summary, tmp / "report.html", system=system_view(res, sc))
     console.print(_summary_table(summary))
     console.print(f"wrote {out / 'summary.json'}, {out / 'results.nc'}, {out / 'report.html'}")
 

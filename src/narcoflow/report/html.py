@@ -50,6 +50,7 @@ __all__ = [
 ]
 
 SECTION_TITLES: Mapping[str, str] = {
+    "system": "The system",
     "deaths": "Overdose deaths involving synthetic opioids (T40.4)",
     "seizures": "CBP fentanyl seizures, Southwest border, by fiscal year",
     "fit": "Fit to the calibration record",
@@ -980,7 +981,48 @@ def _sources() -> str:
     return f"<footer><strong>Sources of the record</strong><ul>{items}</ul></footer>"
 
 
-def write_report(summary: Mapping[str, Any], path: Path, title: str | None = None) -> Path:
+def _system_section(system: Mapping[str, Any], figures: _Figures) -> str:
+    """The "The system" section: map, Sankey, supply side, organizations and the numbered events."""
+    from narcoflow.report import figures as fg
+
+    rows = [
+        [
+            f"<td>{i}</td>",
+            f"<td>{html.escape(date)}</td>",
+            f'<td class="{"out" if leadership else ""}" style="text-align:left">{html.escape(text)}</td>',
+        ]
+        for i, date, text, leadership in fg.event_legend(system)
+    ]
+    events = _table(["No.", "Month", "Event (red: leadership removal or fragmentation)"], rows)
+    return _section(
+        "system",
+        f"What the {system['members']} members simulate, from the Chinese firms to the US markets. The map "
+        "shows each node where the final product arrives (median kg per year; a slider picks the year), "
+        "the flow along the network's legs (estimated from the arrivals at each node), the crossing kinds "
+        "in colour and seizures as crosses. The Sankey follows one year's mass stage by stage in "
+        "final-product equivalents (kg of precursor times the recipe factor), with seizures, lab raids "
+        "and consumption as exits; the split of the firms' sales by region is the regions' share of "
+        "firms (the model does not record sales by region). Below, the supply side and the trafficking "
+        "organizations by month (median and 90% band), with the policy timeline numbered on every series.",
+        [
+            figures.div(fg.flow_map(system), "fig-system-map"),
+            figures.div(fg.mass_sankey(system), "fig-system-sankey"),
+            "<h3>Supply side</h3>",
+            figures.div(fg.supply_figure(system), "fig-system-supply"),
+            "<h3>Organizations</h3>",
+            figures.div(fg.organizations_figure(system), "fig-system-orgs"),
+            "<h3>Policy timeline</h3>",
+            events,
+        ],
+    )
+
+
+def write_report(
+    summary: Mapping[str, Any],
+    path: Path,
+    title: str | None = None,
+    system: Mapping[str, Any] | None = None,
+) -> Path:
     """Write a self-contained HTML report of a run summary and return its path.
 
     The file embeds plotly.js inline once and fetches nothing, so it opens offline. Sections
@@ -1011,6 +1053,9 @@ def write_report(summary: Mapping[str, Any], path: Path, title: str | None = Non
 
     path : where to write the file; parent folders are created.
     title : page title; defaults to ``"NarcoFlow report: <scenario>"``.
+    system : the run's system view (:func:`narcoflow.report.system.system_view`); when given, the
+        report opens with "The system": the flow map, the mass Sankey, the supply side and the
+        organizations, with the policy timeline.
 
     Returns
     -------
@@ -1024,6 +1069,11 @@ def write_report(summary: Mapping[str, Any], path: Path, title: str | None = Non
         return _missing(what) if fig is None else figures.div(fig, div_id)
 
     sections = [
+        _system_section(system, figures)
+        if system is not None
+        else _section(
+            "system", "The map, the mass Sankey and the panels of the system.", [_missing("system view")]
+        ),
         _section(
             "deaths",
             "Model deaths involving synthetic opioids other than methadone, by calendar year, "
