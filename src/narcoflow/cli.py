@@ -268,6 +268,43 @@ def run(
     console.print(f"wrote {out / 'summary.json'}, {out / 'results.nc'}, {out / 'report.html'}")
 
 
+@app.command()
+def dashboard(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (loopback unless told otherwise).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8050,
+    store: Annotated[
+        str | None, typer.Option(help="An experiments store made by `narcoflow explore` (Experiments page).")
+    ] = None,
+    cache: Annotated[Path, typer.Option(help="Folder for runs and uploads (the results cache).")] = Path(
+        "narcoflow-dashboard"
+    ),
+    max_members: Annotated[int, typer.Option(help="Most members a run may ask for.", min=1)] = 200,
+    workers: Annotated[
+        int, typer.Option(help="Simulations run at once (each in its own process).", min=1)
+    ] = 2,
+    job_timeout: Annotated[
+        float, typer.Option(help="Seconds a job may take before it is ended.", min=1)
+    ] = 900.0,
+) -> None:
+    """Serve the web dashboard: scenario and levers, results, comparison, planning."""
+    from narcoflow.app import serve
+
+    err_console.print(
+        f"NarcoFlow dashboard on http://{host}:{port}/ (runs cached in {cache}; Ctrl-C stops it)"
+    )
+    serve(
+        host,
+        port,
+        cache=cache,
+        store=store,
+        max_members=max_members,
+        workers=workers,
+        job_timeout=job_timeout,
+    )
+
+
 def _posterior_brief(post: Any) -> dict[str, Any]:
     meta = post.meta or {}
     quick = bool(meta.get("quick")) or "--quick" in str(meta.get("command", "")).split()

@@ -1,0 +1,215 @@
+"""What the dashboard runs: requests, their cache keys, the work done in a job process, the cached runs.
+
+A :class:`RunRequest` names a scenario (a built-in name, or an upload kept under the cache by its
+content hash: the browser never names a file), the levers set, the members and the seed. Its key is a
+hash of (scenario hash after the levers, policy, members, seed), so the same request is simulated
+once. :func:`execute` is what a job process does; it writes into the run's folder ``results.nc``,
+``summary.json``, ``system.json`` (the system view) and ``evaluation.json`` for plan evaluations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from narcoflow.errors import NarcoFlowError, ScenarioError
+
+__all__ = ["MAX_UPLOAD_BYTES", "RunRequest", "execute", "list_runs", "load_request_scenario", "save_upload"]
+
+MAX_UPLOAD_BYTES = 1 << 20
+"""Largest scenario upload accepted (1 MiB)."""
+
+_SHA = re.compile(r"^[0-9a-f]{16}$")
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One simulation (``kind="run"``) or plan evaluation (``kind="evaluate"``) asked for in the page."""
+
+    scenario: str  # a built-in name, or "upload:<16 hex digits>"
+    members: int
+    seed: int
+    levers: dict[str, float] = field(default_factory=dict)
+    kind: str = "run"
+    agency: str | None = None  # for kind="evaluate"
+    label: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The request as a JSON-able dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunRequest:
+        """The inverse of :meth:`to_json`."""
+        return cls(**data)
+
+
+def save_upload(cache: Path, content: bytes, filename: str) -> str:
+    """Keep an uploaded scenario under ``cache/uploads`` by its content hash; return ``upload:<hash>``.
+
+    The text is checked (size cap, UTF-8, safe YAML, the scenario schema) before it is kept; a
+    :class:`ScenarioError` names the uploaded file's name, its line and field.
+    """
+    from narcoflow.scenario.loader import load_scenario
+
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(filename or "upload.yaml").name)[:80] or "upload.yaml"
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ScenarioError(f"file is larger than {MAX_UPLOAD_BYTES // 1024} KiB", file=name)
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError("not a UTF-8 text file", file=name) from None
+    sha = hashlib.sha256(content).hexdigest()[:16]
+    folder = cache / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{sha}.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_scenario(path)
+    except ScenarioError as exc:
+        path.unlink(missing_ok=True)
+        exc.file = name if exc.file == str(path) else exc.file
+        raise ScenarioError(exc.message, file=exc.file, line=exc.line, field=exc.field) from None
+    (folder / f"{sha}.name").write_text(name, encoding="utf-8")
+    return f"upload:{sha}"
+
+
+def _upload_path(cache: Path, scenario: str) -> Path:
+    sha = scenario.removeprefix("upload:")
+    if not _SHA.match(sha) or not (cache / "uploads" / f"{sha}.yaml").is_file():
+        raise ScenarioError("unknown upload (upload the file again)", file=scenario)
+    return cache / "uploads" / f"{sha}.yaml"
+
+
+def load_request_scenario(cache: Path, req: RunRequest) -> Any:
+    """The request's scenario with its levers set (a built-in name or a kept upload only).
+
+    Scenarios are loaded once per (scenario, levers) and kept (:func:`_load`): a built-in or a kept
+    upload never changes, and parsing and validating one takes a tenth of a second of the web process.
+    Callers must not modify the scenario returned.
+    """
+    if req.scenario.startswith("upload:"):
+        path = _upload_path(cache, req.scenario)
+    elif req.scenario in _builtins():
+        path = None
+    else:
+        raise ScenarioError("unknown built-in scenario", file=req.scenario)
+    return _load(req.scenario, str(path) if path else None, tuple(sorted(req.levers.items())))
+
+
+@lru_cache(maxsize=1)
+def _builtins() -> tuple[str, ...]:
+    from narcoflow.scenario import builtin_scenarios
+
+    return tuple(builtin_scenarios())
+
+
+@lru_cache(maxsize=128)
+def _load(scenario: str, path: str | None, levers: tuple[tuple[str, float], ...]) -> Any:
+    from narcoflow.scenario import load_scenario
+
+    return load_scenario(path or scenario, {k: float(v) for k, v in levers})
+
+
+def request_key(cache: Path, req: RunRequest) -> str:
+    """The cache key: a hash of (scenario hash after the levers, kind, policy, members, seed)."""
+    from narcoflow.scenario.loader import scenario_hash
+
+    sc = load_request_scenario(cache, req)
+    payload = {
+        "scenario_hash": scenario_hash(sc),
+        "kind": req.kind,
+        "agency": req.agency,
+        "policy": sorted(req.levers.items()),
+        "members": req.members,
+        "seed": req.seed,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _member_table(sc: Any, req: RunRequest) -> tuple[Any, dict[str, Any] | None]:
+    """Built-in scenarios draw members from their shipped posterior (levers set keep their value)."""
+    import numpy as np
+
+    from narcoflow.calibrate import scenario_posterior
+
+    if req.scenario.startswith("upload:"):  # an upload never names a file to open
+        return None, None
+    found = scenario_posterior(sc)
+    if found is None:
+        return None, None
+    post, path = found
+    table = post.member_table(
+        np.arange(req.members), req.seed, exclude={k.removesuffix(".value") for k in req.levers}
+    )
+    meta = post.meta or {}
+    return table, {"file": Path(path).name, "until": meta.get("until"), "parameters": list(post.names)}
+
+
+def execute(cache: Path, req: RunRequest, out: Path) -> None:
+    """Do one request in this process, writing its files and ``progress.json`` into ``out``."""
+    from narcoflow.engine import simulate
+    from narcoflow.report.system import system_view
+
+    out.mkdir(parents=True, exist_ok=True)
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] > 0.25:
+            last[0] = now
+            tmp = out / "progress.tmp"
+            tmp.write_text(json.dumps({"done": done, "total": total}))
+            tmp.replace(out / "progress.json")
+
+    sc = load_request_scenario(cache, req)
+    if req.kind == "evaluate":
+        _evaluate(sc, req, out, progress)
+        return
+    table, posterior = _member_table(sc, req)
+    res = simulate(sc, members=req.members, seed=req.seed, parameters=table, progress=progress)
+    summary = res.summary()
+    summary["posterior"] = posterior
+    res.to_netcdf(out / "results.nc")
+    (out / "system.json").write_text(json.dumps(system_view(res, sc)))
+    (out / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True))
+
+
+def _evaluate(sc: Any, req: RunRequest, out: Path, progress: Any) -> None:
+    from narcoflow.optimize.evaluate import evaluate_plans
+
+    if req.agency is None:
+        raise NarcoFlowError("choose an inspecting agency", field="agency")
+    ev = evaluate_plans(sc, req.agency, members=req.members, seed=req.seed, progress=progress)
+    payload = {
+        "scenario": sc.name,
+        "agency": req.agency,
+        "members": req.members,
+        "seed": req.seed,
+        "window": list(ev.window),
+        "coverage": ev.coverage,
+        "plans": {str(k): dict(r.items()) for k, r in ev.table.iterrows()},
+    }
+    (out / "evaluation.json").write_text(json.dumps(payload, default=float))
+
+
+def list_runs(cache: Path, kind: str = "run") -> list[tuple[str, RunRequest]]:
+    """Finished runs in the cache, newest first: (key, request)."""
+    runs = []
+    root = cache / "runs"
+    if not root.is_dir():
+        return []
+    done = "evaluation.json" if kind == "evaluate" else "summary.json"
+    for folder in root.iterdir():
+        meta = folder / "request.json"
+        if (folder / done).is_file() and meta.is_file():
+            req = RunRequest.from_json(json.loads(meta.read_text()))
+            if req.kind == kind:
+                runs.append(((folder / done).stat().st_mtime, folder.name, req))
+    return [(key, req) for _, key, req in sorted(runs, key=lambda r: r[0], reverse=True)]
