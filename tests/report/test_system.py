@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -18,7 +19,8 @@ from test_html import _without_plotlyjs
 import narcoflow
 from narcoflow.report import figures as fg
 from narcoflow.report import write_report
-from narcoflow.report.system import STAGES, _sankey_links, node_stages, system_view
+from narcoflow.report.flows import STAGES, edge_flows, sankey_links
+from narcoflow.report.system import node_stages, system_view
 
 
 @pytest.fixture(scope="module")
@@ -94,38 +96,55 @@ def test_sankey_shows_seizures_raids_and_consumption(view: dict[str, Any]) -> No
         assert exit_ in targets
     assert "Consumed or held in market stock" in targets
     assert STAGES["lab"] in targets and "Laredo field office" in targets
+    assert "Manzanillo" in targets and "Shanghai (Yangshan)" in targets  # ports and entries, node by node
+
+
+def _chain(layers: list[int]) -> tuple[list[str], list[tuple[int, int]], list[list[int]]]:
+    """A layered network: every node of a layer linked to every node of the next."""
+    kinds = ["source", "origin", "entry", "lab", "crossing", "market"]
+    stage, index = [], []
+    for kind, n in zip(kinds, layers, strict=True):
+        index.append(list(range(len(stage), len(stage) + n)))
+        stage += [kind] * n
+    edges = [(u, v) for a, b in itertools.pairwise(index) for u in a for v in b]
+    return stage, edges, index
 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    sold=st.floats(10.0, 1e6),
-    fractions=st.lists(st.floats(0.0, 1.0), min_size=8, max_size=8),
-    destroyed_share=st.floats(0.0, 0.5),
-    through_share=st.floats(0.0, 1.5),
+    layers=st.tuples(*(st.integers(1, 3) for _ in range(6))),
+    data=st.data(),
 )
-def test_sankey_links_balance_for_any_year(
-    sold: float, fractions: list[float], destroyed_share: float, through_share: float
-) -> None:
-    """Whatever the numbers, the early stages balance and the labs take stock up or down."""
-    stage = ["source", "source", "origin", "direct", "entry", "lab", "crossing", "crossing", "market"]
-    names = [f"n{i}" for i in range(len(stage))]
-    seized = np.zeros(len(stage))
-    flow = np.zeros(len(stage))
-    seized[2] = sold * 0.2 * fractions[0]
-    flow[3] = sold * 0.2 * fractions[1]
-    seized[3] = flow[3] * fractions[2]
-    seized[4] = sold * 0.2 * fractions[3]
-    into_labs = sold - seized[2] - flow[3] - seized[4]
-    flow[6] = into_labs * through_share * fractions[4]
-    flow[7] = into_labs * through_share * (1 - fractions[4])
-    seized[6], seized[7] = flow[6] * fractions[5], flow[7] * fractions[6]
-    flow[8] = flow[6] + flow[7] - seized[6] - seized[7] + flow[3] - seized[3]
-    links = _sankey_links(stage, names, sold, seized, flow, into_labs * destroyed_share, {0: 0.4, 1: 0.6})
+def test_edge_flows_match_consistent_node_totals(layers: tuple[int, ...], data: st.DataObject) -> None:
+    """With node totals that add up stage by stage, the estimated edges reproduce every total: what
+    arrives at each node, and what each transit node passes on; the Sankey then balances at every node."""
+    stage, edges, index = _chain(list(layers))
+    weights = st.floats(0.05, 1.0)
+    arrivals, seized = np.zeros(len(stage)), np.zeros(len(stage))
+    total = data.draw(st.floats(10.0, 1e5))
+    for layer in index[1:]:
+        split = np.array(data.draw(st.lists(weights, min_size=len(layer), max_size=len(layer))))
+        arrivals[layer] = total * split / split.sum()
+        if stage[layer[0]] in ("origin", "entry", "crossing"):
+            seized[layer] = arrivals[layer] * np.array(
+                data.draw(st.lists(st.floats(0.0, 0.5), min_size=len(layer), max_size=len(layer)))
+            )
+        total = float(arrivals[layer].sum() - seized[layer].sum())
+    share = {u: 1.0 / len(index[0]) for u in index[0]}
+    x = edge_flows(stage, edges, arrivals, seized, share, iterations=400)
+    src, dst = np.array(edges).T
+    into = np.bincount(dst, x, len(stage))
+    out = np.bincount(src, x, len(stage))
+    for i, s in enumerate(stage):
+        if s != "source":
+            assert into[i] == pytest.approx(arrivals[i], rel=1e-9, abs=1e-9)
+        if s in ("origin", "entry", "crossing"):
+            assert out[i] == pytest.approx(arrivals[i] - seized[i], rel=1e-6, abs=1e-6)
+    links = sankey_links(stage, [f"n{i}" for i in range(len(stage))], edges, x, arrivals, seized, 0.0)
     assert all(kg > 0 for *_, kg in links)
-    balance = _balance(links)
-    for name in (STAGES["origin"], STAGES["entry"], STAGES["lab"], "n6", "n7", "n8"):
-        if name in balance and balance[name][1] > 0:
-            assert balance[name][1] == pytest.approx(balance[name][0], rel=1e-9, abs=1e-6), name
+    for name, (inflow, outflow) in _balance(links).items():
+        if inflow > 0 and outflow > 0:
+            assert outflow == pytest.approx(inflow, rel=1e-6, abs=1e-6), name
 
 
 def test_events_inside_the_run(baseline: narcoflow.Scenario) -> None:
@@ -164,13 +183,26 @@ def test_flow_map_marks_seizures_where_they_happen(view: dict[str, Any]) -> None
     assert view["node_seized"]["2022"][ids.index("poe_san_diego")] > 0
 
 
-def test_edge_flows_split_each_arrival(view: dict[str, Any]) -> None:
+def test_edge_flows_add_up_to_each_arrival(view: dict[str, Any]) -> None:
     flows = fg._edge_flows(view, "2022")
     into: dict[int, float] = defaultdict(float)
     for _, v, kg in flows:
         into[v] += kg
     for v, kg in into.items():
-        assert kg == pytest.approx(view["node_flow"]["2022"][v], rel=1e-9, abs=1e-9)
+        assert kg == pytest.approx(view["node_flow"]["2022"][v], rel=1e-6, abs=1e-3)
+    # the Pacific legs carry the precursor (in final-product equivalents) after 2019
+    ids = [n["id"] for n in view["nodes"]]
+    sea = [kg for u, v, kg in flows if ids[u] == "port_shanghai" and ids[v].startswith("mx_")]
+    assert sum(sea) > 0.2 * view["node_flow"]["2022"][ids.index("port_shanghai")]
+
+
+def test_arrivals_output_agrees_with_flow(baseline_run: narcoflow.Results) -> None:
+    """``arrivals_kg`` records every commodity; its final product is ``flow_kg``, bit for bit."""
+    ds = baseline_run.dataset
+    final = ds["arrivals_kg"].sel(commodity=ds.attrs["final_commodity"]).values
+    assert final.tobytes() == ds["flow_kg"].values.tobytes()
+    precursor = ds["arrivals_kg"].sel(commodity="precursor", node="mx_manzanillo").values
+    assert precursor.sum() > 0 and ds["flow_kg"].sel(node="lab_culiacan").values.sum() > 0
 
 
 def test_sankey_year_selector(view: dict[str, Any]) -> None:

@@ -73,6 +73,10 @@ def _flow(m: Month, lay: Layout) -> np.ndarray:
     return m.inbound.flow_by_node[:, fin] + m.outbound.shipping.flow_by_node[:, fin]
 
 
+def _arrivals(m: Month, lay: Layout) -> np.ndarray:
+    return m.inbound.flow_by_node + m.outbound.shipping.flow_by_node
+
+
 def _events(m: Month, lay: Layout) -> np.ndarray:
     return m.inbound.events_by_node + m.outbound.shipping.events_by_node
 
@@ -105,6 +109,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("seized_kg", ("commodity", "node"), "kg/month", F32, lambda m, lay: m.seized),
     Output("seizure_events", ("commodity", "node"), "events/month", F32, _events),
     Output("flow_kg", ("node",), "kg/month of the final product arriving at the node", F32, _flow),
+    Output("arrivals_kg", ("commodity", "node"),
+           "kg/month of each commodity arriving at the node (before seizure there)", F32, _arrivals),
     Output("available_kg", ("commodity",), "kg/month offered by the firms", F32,
            lambda m, lay: m.procurement.available),
     Output("sold_kg", ("commodity",), "kg/month bought from the firms", F32, _sold),

@@ -20,7 +20,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -72,29 +71,11 @@ def _outline_xy() -> tuple[list[float | None], list[float | None]]:
 
 
 def _edge_flows(view: Mapping[str, Any], year: str) -> list[tuple[int, int, float]]:
-    """Estimated final-product kg on each edge in ``year``: (from index, to index, kg).
-
-    The engine records arrivals per node, not per edge, so a node's arrivals are split among its
-    predecessors in proportion to what each passed on (arrivals less seizures; the supplier regions
-    by their share of firms' sales, i.e. equally weighted by the node's share).
-    """
-    ids = [n["id"] for n in view["nodes"]]
-    index = {n: i for i, n in enumerate(ids)}
-    flow = np.asarray(view["node_flow"][year], dtype=float)
-    seized = np.asarray(view["node_seized"][year], dtype=float)
-    through = np.maximum(flow - seized, 0.0)
-    sources = [i for i, n in enumerate(view["nodes"]) if n["stage"] == "source"]
-    through[sources] = 1.0
-    preds: dict[int, list[int]] = {}
-    for a, b, _ in view["edges"]:
-        preds.setdefault(index[b], []).append(index[a])
-    out = []
-    for v, us in preds.items():
-        weight = through[us].sum()
-        for u in us:
-            kg = flow[v] * through[u] / weight if weight > 0 else 0.0
-            out.append((u, v, float(kg)))
-    return out
+    """(from index, to index, kg) of every edge in ``year`` (estimated: ``view["edge_flow"]``)."""
+    index = {n["id"]: i for i, n in enumerate(view["nodes"])}
+    return [
+        (index[a], index[b], kg) for (a, b, _), kg in zip(view["edges"], view["edge_flow"][year], strict=True)
+    ]
 
 
 def _map_year_traces(view: Mapping[str, Any], year: str) -> list[go.Scatter]:
@@ -140,8 +121,8 @@ def _map_year_traces(view: Mapping[str, Any], year: str) -> list[go.Scatter]:
                 "line": {"width": 1, "color": "#ffffff"},
             },
             customdata=[[n["name"], n["kind"], f, s] for n, f, s in zip(nodes, flow, seized, strict=True)],
-            hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>product arriving: "
-            "%{customdata[2]:,.0f} kg<br>seized: %{customdata[3]:,.0f} kg (product eq.)<extra></extra>",
+            hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>arriving: %{customdata[2]:,.0f} kg"
+            "<br>seized: %{customdata[3]:,.0f} kg (final-product equivalents)<extra></extra>",
             showlegend=False,
             name=f"nodes {year}",
         )
@@ -168,9 +149,9 @@ def _map_year_traces(view: Mapping[str, Any], year: str) -> list[go.Scatter]:
 
 def _map_note(view: Mapping[str, Any], year: str) -> dict[str, Any]:
     share = view.get("precursor_share_of_sold", {}).get(year)
-    text = f"{year}: edges carry final product (median kg, split from node arrivals)"
+    text = f"{year}: median kg in final-product equivalents (precursor × recipe factor), edges estimated"
     if share is not None:
-        text += f"; {share:.0%} of the mass sold by the firms is precursor, whose legs are not drawn"
+        text += f"; {share:.0%} of the firms' sales is precursor"
     return {
         "text": text,
         "xref": "paper",

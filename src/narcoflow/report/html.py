@@ -996,14 +996,15 @@ def _system_section(system: Mapping[str, Any], figures: _Figures) -> str:
     events = _table(["No.", "Month", "Event (red: leadership removal or fragmentation)"], rows)
     return _section(
         "system",
-        f"What the {system['members']} members simulate, from the Chinese firms to the US markets. The map "
-        "shows each node where the final product arrives (median kg per year; a slider picks the year), "
-        "the flow along the network's legs (estimated from the arrivals at each node), the crossing kinds "
-        "in colour and seizures as crosses. The Sankey follows one year's mass stage by stage in "
-        "final-product equivalents (kg of precursor times the recipe factor), with seizures, lab raids "
-        "and consumption as exits; the split of the firms' sales by region is the regions' share of "
-        "firms (the model does not record sales by region). Below, the supply side and the trafficking "
-        "organizations by month (median and 90% band), with the policy timeline numbered on every series.",
+        f"What the {system['members']} members simulate, from the Chinese firms to the US markets, in "
+        "final-product equivalents (kg of precursor times the recipe factor). The map shows what arrives "
+        "at each node (median kg per year; a slider picks the year), the flow along the network's legs, "
+        "the crossing kinds in colour and seizures as crosses. The Sankey follows one year's mass stage "
+        "by stage (member means), with seizures, lab raids and consumption as exits. The model records "
+        "what arrives at and is seized at each node, not the flow on each leg: leg flows, and the firms' "
+        "sales by region, are estimated from those node totals by iterative proportional fitting. Below, "
+        "the supply side and the trafficking organizations by month (median and 90% band), with the "
+        "policy timeline numbered on every series.",
         [
             figures.div(fg.flow_map(system), "fig-system-map"),
             figures.div(fg.mass_sankey(system), "fig-system-sankey"),

@@ -12,28 +12,18 @@ Masses are in final-product equivalents: kg of the recipe's input count as ``fac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from narcoflow.report.flows import STAGES, edge_flows, sankey_links
+
 if TYPE_CHECKING:
     from narcoflow.results import Results
     from narcoflow.scenario import Scenario
 
-__all__ = ["STAGES", "system_view"]
-
-STAGES: Mapping[str, str] = {
-    "origin": "Origin ports and hubs",
-    "entry": "Entries to the processing country",
-    "direct": "Direct to the market country",
-    "lab": "Labs",
-    "crossing": "Crossings",
-    "inland": "Inland (checkpoints)",
-    "market": "Markets",
-}
-"""Stage of a node in the chain, by stage id (see :func:`node_stages`)."""
+__all__ = ["STAGES", "node_stages", "system_view"]
 
 _BAND = (5, 50, 95)
 
@@ -99,70 +89,6 @@ def _equivalents(res: Results, sc: Scenario) -> np.ndarray:
     return w
 
 
-def _sankey_links(
-    stage: list[str],
-    names: list[str],
-    sold: np.ndarray,
-    seized: np.ndarray,
-    flow: np.ndarray,
-    destroyed: np.ndarray,
-    region_share: Mapping[int, float],
-) -> list[list[Any]]:
-    """Links [source label, target label, kg] of one year; arrays are member means of that year.
-
-    ``sold`` and ``destroyed`` are totals (final-product equivalents), ``seized`` and ``flow`` per node.
-    """
-    at = {s: [i for i, x in enumerate(stage) if x == s] for s in (*STAGES, "source")}
-    links: list[list[Any]] = []
-
-    def link(a: str, b: str, kg: float) -> None:
-        if kg > 1e-9:
-            links.append([a, b, float(kg)])
-
-    origin, entry, lab = STAGES["origin"], STAGES["entry"], STAGES["lab"]
-    for i, share in region_share.items():
-        link(f"Firms: {names[i]}", origin, sold * share)
-    link(origin, "Seized at origin", seized[at["origin"]].sum())
-    direct = 0.0
-    for i in at["direct"]:
-        link(origin, names[i], flow[i])
-        direct += flow[i]
-    into_entries = sold - seized[at["origin"]].sum() - direct
-    link(origin, entry, into_entries)
-    link(entry, "Seized on entry", seized[at["entry"]].sum())
-    into_labs = into_entries - seized[at["entry"]].sum()
-    link(entry, lab, into_labs)
-    link(lab, "Destroyed in lab raids", destroyed)
-    out_labs = flow[at["crossing"]].sum()
-    held = into_labs - destroyed - out_labs
-    link(lab, "Held in lab stock or in transit", held)
-    link("Drawn from lab stock", lab, -held)
-    has_inland = bool(at["inland"])
-    for i in at["crossing"]:
-        link(lab, names[i], flow[i])
-        link(names[i], "Seized at the border", seized[i])
-        if has_inland:
-            link(names[i], STAGES["inland"], flow[i] - seized[i])
-    if has_inland:
-        link(STAGES["inland"], "Seized inland", seized[at["inland"]].sum())
-    inland_out = sum(flow[i] - seized[i] for i in at["crossing"]) - seized[at["inland"]].sum()
-    direct_out = {i: flow[i] - seized[i] for i in at["direct"]}
-    for i in at["direct"]:
-        link(names[i], "Seized at mail and express facilities", seized[i])
-    total_out = inland_out + sum(direct_out.values())
-    for q in at["market"]:
-        for i, kg in direct_out.items():
-            link(names[i], names[q], flow[q] * kg / total_out if total_out > 0 else 0.0)
-        if has_inland:
-            link(STAGES["inland"], names[q], flow[q] * inland_out / total_out if total_out > 0 else 0.0)
-        else:
-            for i in at["crossing"]:
-                share = (flow[i] - seized[i]) / total_out if total_out > 0 else 0.0
-                link(names[i], names[q], flow[q] * share)
-        link(names[q], "Consumed or held in market stock", flow[q])
-    return links
-
-
 def _events(sc: Scenario, months: list[str]) -> list[dict[str, Any]]:
     """The enabled events inside the run's ``months``, in date order: id, date, description, effect
     types, organizations, whether it is a leadership removal or fragmentation."""
@@ -213,15 +139,25 @@ def _series(res: Results, sc: Scenario) -> dict[str, Any]:
     }
 
 
+def _arrivals(res: Results, w: np.ndarray) -> np.ndarray:
+    """[member, month, node] kg arriving, in final-product equivalents (all commodities when the run
+    recorded ``arrivals_kg``; the final product alone for results made before it existed)."""
+    ds = res.dataset
+    if "arrivals_kg" in ds:
+        return (ds["arrivals_kg"].values.astype(np.float64) * w[:, None, :, None]).sum(axis=2)
+    return ds["flow_kg"].values.astype(np.float64)
+
+
 def system_view(res: Results, sc: Scenario) -> dict[str, Any]:
     """The run reduced to what "The system" draws (JSON-serializable; see the module docstring).
 
     Keys: ``scenario``, ``members``, ``months`` ("YYYY-MM"), ``years`` (complete calendar years),
     ``nodes`` (id, name, kind, country, lat, lon, stage), ``edges`` ([from, to, mode]),
-    ``crossing_kinds``, ``node_flow`` and ``node_seized`` ({year: median kg per node}: final product
-    arriving; seizures of all commodities in final-product equivalents), ``precursor_share_of_sold``
-    ({year: median share of the sold mass that is the recipe's input}), ``sankey`` ({year: links
-    [source, target, kg], member means}), ``series`` (monthly bands) and ``events``.
+    ``crossing_kinds``; per year (string keys): ``node_flow`` and ``node_seized`` (median kg arriving
+    at and seized at each node, final-product equivalents), ``edge_flow`` (kg on each edge, estimated
+    from those medians: :func:`narcoflow.report.flows.edge_flows`), ``precursor_share_of_sold`` (median
+    share of the firms' sales, in equivalents, that is the recipe's input) and ``sankey`` (links
+    [source, target, kg] from the member means); ``series`` (monthly bands) and ``events``.
     """
     ds = res.dataset
     t = pd.DatetimeIndex(ds["month"].values)
@@ -229,27 +165,38 @@ def system_view(res: Results, sc: Scenario) -> dict[str, Any]:
     keep = sorted(int(y) for y, n in counts.items() if n == 12)
     years = np.asarray(t.year)
     w = _equivalents(res, sc)
-    seized_eq = (ds["seized_kg"].values.astype(np.float64) * w[:, None, :, None]).sum(axis=2)
-    sold_eq_c = ds["sold_kg"].values.astype(np.float64) * w[:, None, :]
-    flow_y = _yearly(ds["flow_kg"].values.astype(np.float64), years, keep)  # [M, Y, N]
-    seized_y = _yearly(seized_eq, years, keep)
-    sold_y = _yearly(sold_eq_c.sum(axis=2), years, keep)  # [M, Y]
-    destroyed_y = _yearly(
-        (ds["destroyed_kg"].values.astype(np.float64) * w[:, None, :]).sum(axis=2), years, keep
+    seized_y = _yearly(
+        (ds["seized_kg"].values.astype(np.float64) * w[:, None, :, None]).sum(axis=2), years, keep
     )
+    arrivals_y = _yearly(_arrivals(res, w), years, keep)  # [M, Y, N]
+    sold_c = ds["sold_kg"].values.astype(np.float64) * w[:, None, :]
+    sold_y = _yearly(sold_c.sum(axis=2), years, keep)  # [M, Y]
+    destroyed = (ds["destroyed_kg"].values.astype(np.float64) * w[:, None, :]).sum(axis=2)
+    destroyed_y = _yearly(destroyed, years, keep)
     node_ids = [str(n) for n in ds["node"].values]
     stages = node_stages(sc)
-    names = [sc.network.nodes[n].name or n for n in node_ids]
-    region_share = {node_ids.index(r): s for r, s in sc.suppliers.regions.items()}
-    total = sum(region_share.values())
-    region_share = {i: s / total for i, s in region_share.items()}
     stage = [stages[n] for n in node_ids]
+    names = [sc.network.nodes[n].name or n for n in node_ids]
+    total = sum(sc.suppliers.regions.values())
+    region_share = {node_ids.index(r): s / total for r, s in sc.suppliers.regions.items()}
+    edges = sorted({(a, b, e.mode) for e in sc.network.edges for a, b in e.pairs()})
+    pairs = [(node_ids.index(a), node_ids.index(b)) for a, b, _ in edges]
     precursor_share = np.zeros_like(sold_y)
     if sc.recipe is not None:
         ci = list(ds["commodity"].values).index(sc.recipe.input)
-        inp_y = _yearly(sold_eq_c[:, :, ci], years, keep)
+        inp_y = _yearly(sold_c[:, :, ci], years, keep)
         precursor_share = np.divide(inp_y, sold_y, out=np.zeros_like(sold_y), where=sold_y > 0)
-    edges = sorted({(a, b, e.mode) for e in sc.network.edges for a, b in e.pairs()})
+    node_flow, node_seized, edge_flow, sankey = {}, {}, {}, {}
+    for j, y in enumerate(keep):
+        arr_med, seized_med = np.median(arrivals_y[:, j], axis=0), np.median(seized_y[:, j], axis=0)
+        node_flow[str(y)] = arr_med.round(4).tolist()
+        node_seized[str(y)] = seized_med.round(4).tolist()
+        edge_flow[str(y)] = edge_flows(stage, pairs, arr_med, seized_med, region_share).round(4).tolist()
+        arr_mean, seized_mean = arrivals_y[:, j].mean(axis=0), seized_y[:, j].mean(axis=0)
+        flows = edge_flows(stage, pairs, arr_mean, seized_mean, region_share)
+        sankey[str(y)] = sankey_links(
+            stage, names, pairs, flows, arr_mean, seized_mean, float(destroyed_y[:, j].mean())
+        )
     return {
         "scenario": ds.attrs.get("scenario", sc.name),
         "members": int(ds.sizes["member"]),
@@ -269,25 +216,13 @@ def system_view(res: Results, sc: Scenario) -> dict[str, Any]:
         ],
         "edges": [list(e) for e in edges],
         "crossing_kinds": list(sc.observables.crossing_kinds),
-        "node_flow": {str(y): np.median(flow_y[:, j], axis=0).round(4).tolist() for j, y in enumerate(keep)},
-        "node_seized": {
-            str(y): np.median(seized_y[:, j], axis=0).round(4).tolist() for j, y in enumerate(keep)
-        },
+        "node_flow": node_flow,
+        "node_seized": node_seized,
+        "edge_flow": edge_flow,
         "precursor_share_of_sold": {
             str(y): round(float(np.median(precursor_share[:, j])), 6) for j, y in enumerate(keep)
         },
-        "sankey": {
-            str(y): _sankey_links(
-                stage,
-                names,
-                float(sold_y[:, j].mean()),
-                seized_y[:, j].mean(axis=0),
-                flow_y[:, j].mean(axis=0),
-                float(destroyed_y[:, j].mean()),
-                region_share,
-            )
-            for j, y in enumerate(keep)
-        },
+        "sankey": sankey,
         "series": _series(res, sc),
         "events": _events(sc, list(t.strftime("%Y-%m"))),
     }
