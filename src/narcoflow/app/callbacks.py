@@ -70,6 +70,15 @@ def _progress(status: dict[str, Any]) -> list[Any]:
     ]
 
 
+def _submit(jobs: JobManager, req: RunRequest) -> tuple[Any, bool, Any]:
+    """Hand a request to the jobs: (job key, poll disabled?, status) for the page, or its error."""
+    try:
+        key = jobs.submit(req)
+    except NarcoFlowError as exc:
+        return no_update, True, _error(exc.format())
+    return key, False, _progress(jobs.status(key))
+
+
 def _read(settings: Settings, key: str, name: str) -> Any:
     folder = settings.cache / "runs" / key
     if not key or not folder.is_dir() or "/" in key:
@@ -203,11 +212,11 @@ def _register_runs(app: Dash, jobs: JobManager, settings: Settings) -> None:
             return no_update, True, _error("seed: must be >= 0")
         try:
             levers = _changed_levers(settings, source["scenario"], ids, values)
-            req = RunRequest(source["scenario"], members, seed, levers, label=source.get("label") or "")
-            key = jobs.submit(req)
         except NarcoFlowError as exc:
             return no_update, True, _error(exc.format())
-        return key, False, _progress(jobs.status(key))
+        return _submit(
+            jobs, RunRequest(source["scenario"], members, seed, levers, label=source.get("label") or "")
+        )
 
     @app.callback(
         Output("job-status", "children", allow_duplicate=True),
@@ -410,14 +419,11 @@ def _register_planning(app: Dash, jobs: JobManager, settings: Settings) -> None:
     def evaluate(_: int, agency: str | None, members: Any, source: dict[str, Any]) -> Any:
         try:
             members = int(members)
-            if not 2 <= members <= settings.max_members:
-                raise NarcoFlowError(f"between 2 and {settings.max_members}", field="members")
-            key = jobs.submit(RunRequest(source["scenario"], members, 0, kind="evaluate", agency=agency))
         except (TypeError, ValueError):
             return no_update, True, _error("members: a whole number is needed")
-        except NarcoFlowError as exc:
-            return no_update, True, _error(exc.format())
-        return key, False, _progress(jobs.status(key))
+        if not 2 <= members <= settings.max_members:
+            return no_update, True, _error(f"members: between 2 and {settings.max_members}")
+        return _submit(jobs, RunRequest(source["scenario"], members, 0, kind="evaluate", agency=agency))
 
     @app.callback(
         Output("plan-job-status", "children", allow_duplicate=True),

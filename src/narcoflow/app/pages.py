@@ -95,6 +95,12 @@ def lever_controls(table: Any) -> list[html.Div]:
     return out
 
 
+def _whole_number(component_id: str, label: str, low: int, high: int, value: int) -> html.Div:
+    """A labelled number box for a whole number in [low, high]."""
+    box = dcc.Input(id=component_id, type="number", min=low, max=high, step=1, value=min(value, high))
+    return html.Div([html.Label(label), box], className="field")
+
+
 def scenario_page(scenarios: dict[str, str], max_members: int) -> html.Div:
     """Choose a built-in scenario or upload one, set levers, members and seed, run."""
     return html.Div(
@@ -138,20 +144,7 @@ def scenario_page(scenarios: dict[str, str], max_members: int) -> html.Div:
             html.Div(id="levers", className="levers"),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Label(f"Members (1–{max_members})"),
-                            dcc.Input(
-                                id="members",
-                                type="number",
-                                min=1,
-                                max=max_members,
-                                step=1,
-                                value=min(20, max_members),
-                            ),
-                        ],
-                        className="field",
-                    ),
+                    _whole_number("members", f"Members (1–{max_members})", 1, max_members, 20),
                     html.Div(
                         [html.Label("Seed"), dcc.Input(id="seed", type="number", min=0, step=1, value=0)],
                         className="field",
@@ -248,19 +241,8 @@ def planning_page(agencies: list[str], max_members: int) -> html.Div:
                         ],
                         className="field",
                     ),
-                    html.Div(
-                        [
-                            html.Label(f"Members (adaptive test, ≤ {max_members})"),
-                            dcc.Input(
-                                id="plan-members",
-                                type="number",
-                                min=2,
-                                max=max_members,
-                                step=1,
-                                value=min(10, max_members),
-                            ),
-                        ],
-                        className="field",
+                    _whole_number(
+                        "plan-members", f"Members (adaptive test, ≤ {max_members})", 2, max_members, 10
                     ),
                 ],
                 className="row",

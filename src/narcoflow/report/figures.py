@@ -413,16 +413,14 @@ def supply_figure(view: Mapping[str, Any]) -> go.Figure:
         ),
         820,
     )
-    for trace in _series_traces(view, s["firms_selling"], "Firms selling", "#8e44ad", ",.0f", 10):
-        fig.add_trace(trace, row=1, col=1)
-    for trace in _series_traces(view, s["firms_scrutinized"], "Firms scrutinized", "#5b6575", ",.0f", 20):
-        fig.add_trace(trace, row=1, col=1)
-    for trace in _series_traces(view, s["firms_shut"], "Firms shut", _SEIZED, ",.0f", 30):
-        fig.add_trace(trace, row=2, col=1)
-    for trace in _series_traces(
-        view, s["precursor_route_share"], "Precursor-route share", "#7f4f24", ".0%", 40
+    for row, key, name, colour, fmt in (
+        (1, "firms_selling", "Firms selling", "#8e44ad", ",.0f"),
+        (1, "firms_scrutinized", "Firms scrutinized", "#5b6575", ",.0f"),
+        (2, "firms_shut", "Firms shut", _SEIZED, ",.0f"),
+        (3, "precursor_route_share", "Precursor-route share", "#7f4f24", ".0%"),
     ):
-        fig.add_trace(trace, row=3, col=1)
+        for trace in _series_traces(view, s[key], name, colour, fmt, 10 * row):
+            fig.add_trace(trace, row=row, col=1)
     fig.update_yaxes(rangemode="tozero", separatethousands=True)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], row=3, col=1)
     add_timeline(fig, view, 3)
