@@ -44,7 +44,7 @@ def test_a_failed_write_leaves_the_previous_output_intact(tmp_path: Path, monkey
     assert _run(out).exit_code == 0
     before = _snapshot(out)
 
-    def broken_report(summary: dict, path: Path) -> None:
+    def broken_report(summary: dict, path: Path, **_: object) -> None:
         path.write_text("<html>half a rep")
         raise RuntimeError("disk full (forced)")
 

@@ -26,11 +26,8 @@ def _wait(jobs: JobManager, key: str, timeout: float = 120.0) -> dict:
 
 @pytest.fixture
 def short_upload(tmp_path: Path, baseline_text: str) -> str:
-    """A two-year baseline (1,000 firms) kept as an upload; it names a posterior file it may not open."""
-    text = baseline_text.replace(
-        'calendar: {start: "2013-01", months: 216}', 'calendar: {start: "2019-01", months: 24}'
-    )
-    text = text.replace("  count: 5000\n", "  count: 1000\n")
+    """The baseline with 1,000 firms kept as an upload; it names a posterior file it may not open."""
+    text = baseline_text.replace("  count: 5000\n", "  count: 1000\n")
     text = text.replace("posterior: baseline.posterior.json", "posterior: /etc/passwd")
     return save_upload(tmp_path, text.encode(), "short.yaml")
 
@@ -58,12 +55,12 @@ def test_same_request_runs_once_and_lands_in_the_cache(tmp_path: Path, short_upl
         assert jobs.submit(req) == key and jobs.busy() == 1  # queued once
         status = _wait(jobs, key)
         assert status["state"] == "done", status
-        assert status["done"] == status["total"] == 24
+        assert status["done"] == status["total"] == 216
         folder = tmp_path / "runs" / key
         summary = json.loads((folder / "summary.json").read_text())
         assert summary["members"] == 3 and summary["posterior"] is None  # an upload opens no posterior
         view = json.loads((folder / "system.json").read_text())
-        assert view["months"][0] == "2019-01" and len(view["months"]) == 24
+        assert view["months"][0] == "2013-01" and len(view["months"]) == 216
         mtime = (folder / "summary.json").stat().st_mtime
         deadline = time.monotonic() + 10
         while jobs.busy() and time.monotonic() < deadline:  # the finished process is reaped
