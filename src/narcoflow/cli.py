@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from narcoflow.capacity import check_members
-from narcoflow.console import console, err_console, escape, fail
+from narcoflow.console import console, err_console, escape, fail, warn
 from narcoflow.errors import NarcoFlowError
 from narcoflow.outputs import check_output_dir, check_output_file, staged_dir, write_text_atomic
 
@@ -294,6 +294,11 @@ def dashboard(
     err_console.print(
         f"NarcoFlow dashboard on http://{host}:{port}/ (runs cached in {cache}; Ctrl-C stops it)"
     )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        warn(
+            f"listening on {host}, not on the loopback address: whoever reaches this machine can use "
+            "the dashboard and start simulations (there is no login)"
+        )
     serve(
         host,
         port,
