@@ -3,6 +3,11 @@
 See :mod:`narcoflow.data.record` for the figures and their provenance,
 :mod:`narcoflow.data.cbp_monthly` for CBP's monthly Southwest-border fentanyl figures, and
 :mod:`narcoflow.data.cbp` for the loader of CBP's drug-seizure CSV format.
+
+:mod:`narcoflow.data.evidence` lists the evidence the intervention mechanisms are held to
+(potency, prices, interdiction, harm, violence; issue 15) and the cocaine record of the
+``cocaine-1975-2000`` scenario (issue 18), typed with :mod:`narcoflow.data.provenance`. They are
+imported from their modules, not re-exported here; ``docs/data.md`` lists them.
 """
 
 from narcoflow.data.cbp import CbpOverlapWarning, load_cbp_csv
