@@ -31,6 +31,7 @@ __all__ = [
     "OUD_PREVALENCE_MILLIONS",
     "ROUTE_INJECTION_PCT",
     "ROUTE_SMOKING_PCT",
+    "change_pct",
     "persistence_benchmark",
 ]
 
@@ -140,29 +141,32 @@ OTC_NALOXONE_UNITS = Evidence(
 )
 """136,239 OTC naloxone units in the first year (Sep 2023 - Sep 2024)."""
 
-ROUTE_INJECTION_PCT = Evidence(
-    name="route_injection_pct",
-    title="Share of overdose deaths with evidence of injection (SUDORS)",
-    unit="percent",
-    use="context",
-    figures=(
-        Figure.span("2020-H1", date(2020, 1, 1), date(2020, 6, 30), 22.7, _TANZ_2024),
-        Figure.span("2022-H2", date(2022, 7, 1), date(2022, 12, 31), 16.1, _TANZ_2024),
-    ),
-)
+
+def _route(route: str, first: float, last: float) -> Evidence:
+    """Share of overdose deaths with evidence of ``route``, H1 2020 and H2 2022 (Tanz et al.)."""
+    return Evidence(
+        name=f"route_{route}_pct",
+        title=f"Share of overdose deaths with evidence of {route} (SUDORS)",
+        unit="percent",
+        use="context",
+        figures=(
+            Figure.span("2020-H1", date(2020, 1, 1), date(2020, 6, 30), first, _TANZ_2024),
+            Figure.span("2022-H2", date(2022, 7, 1), date(2022, 12, 31), last, _TANZ_2024),
+        ),
+    )
+
+
+ROUTE_INJECTION_PCT = _route("injection", 22.7, 16.1)
 """Deaths with evidence of injection: 22.7% (H1 2020) -> 16.1% (H2 2022)."""
 
-ROUTE_SMOKING_PCT = Evidence(
-    name="route_smoking_pct",
-    title="Share of overdose deaths with evidence of smoking (SUDORS)",
-    unit="percent",
-    use="context",
-    figures=(
-        Figure.span("2020-H1", date(2020, 1, 1), date(2020, 6, 30), 13.3, _TANZ_2024),
-        Figure.span("2022-H2", date(2022, 7, 1), date(2022, 12, 31), 23.1, _TANZ_2024),
-    ),
-)
+ROUTE_SMOKING_PCT = _route("smoking", 13.3, 23.1)
 """Deaths with evidence of smoking: 13.3% (H1 2020) -> 23.1% (H2 2022)."""
+
+
+def change_pct(before: float, after: float) -> float:
+    """The change from ``before`` to ``after`` in percent of ``before``."""
+    return 100.0 * (after - before) / before
+
 
 AUSTRALIA_HEROIN_SHORTAGE = Evidence(
     name="australia_heroin_shortage_change_pct",
@@ -174,7 +178,7 @@ AUSTRALIA_HEROIN_SHORTAGE = Evidence(
             "price of an ounce, Dec 2000 -> Mar 2001 (ACT)",
             date(2000, 12, 1),
             date(2001, 3, 11),
-            (100.0 * (8_000 - 6_000) / 6_000, 100.0 * (15_000 - 4_000) / 4_000),
+            (change_pct(6_000, 8_000), change_pct(4_000, 15_000)),
             "[derived] from A$4,000-6,000 -> A$8,000-15,000 (narrowest and widest change); "
             + _CANBERRA_TIMES_2001,
             status="derived",
@@ -184,7 +188,7 @@ AUSTRALIA_HEROIN_SHORTAGE = Evidence(
             "street purity, 2001",
             date(2001, 1, 1),
             date(2001, 12, 31),
-            100.0 * (20.0 - 60.0) / 60.0,
+            change_pct(60.0, 20.0),
             "[derived] from 'about 60 per cent to 20 per cent'; " + _DEGENHARDT_AGE_2005,
             status="derived",
             published="from about 60 per cent to 20 per cent",
@@ -193,7 +197,7 @@ AUSTRALIA_HEROIN_SHORTAGE = Evidence(
             "price of a cap, 2001",
             date(2001, 1, 1),
             date(2001, 12, 31),
-            100.0 * (50.0 - 25.0) / 25.0,
+            change_pct(25.0, 50.0),
             "[derived] from 'about $25 to about $50'; " + _DEGENHARDT_AGE_2005,
             status="derived",
             published="from about $25 to about $50 (A$)",

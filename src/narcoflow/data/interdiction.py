@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from narcoflow.data.provenance import Evidence, Figure
+from narcoflow.data.provenance import Evidence, Figure, Use
 
 __all__ = [
     "DHS_COCAINE_FLOW_KG",
@@ -50,35 +50,39 @@ _KILMER_AJDAA_2022 = (
     "the U.S. are 145 and 47 pure metric tons'"
 )
 
-DHS_COCAINE_SEIZURE_RATE_PCT = Evidence(
-    name="dhs_cocaine_seizure_rate_pct",
-    title="DHS cocaine seizure effectiveness rate (seizures / estimated flow toward the U.S.)",
-    unit="percent",
-    use="validation",
-    figures=(Figure.calendar_year(2019, 2.1, _DHS_BSMR_2021, status="secondary"),),
+
+def _dhs_2019(name: str, title: str, unit: str, value: float, use: Use, note: str = "") -> Evidence:
+    """One 2019 figure of DHS's cocaine seizure effectiveness measure."""
+    figure = Figure.calendar_year(2019, value, _DHS_BSMR_2021, status="secondary", note=note)
+    return Evidence(name=name, title=title, unit=unit, use=use, figures=(figure,))
+
+
+DHS_COCAINE_SEIZURE_RATE_PCT = _dhs_2019(
+    "dhs_cocaine_seizure_rate_pct",
+    "DHS cocaine seizure effectiveness rate (seizures / estimated flow toward the U.S.)",
+    "percent",
+    2.1,
+    "validation",
 )
 """2.1% of the estimated cocaine flow seized in 2019 (the nearest official seizure rate)."""
 
-DHS_COCAINE_SEIZURES_KG = Evidence(
-    name="dhs_cocaine_seizures_kg",
-    title="Cocaine seized at ports of entry (CBP OFO), as counted in DHS's seizure rate",
-    unit="kg",
-    use="context",
-    figures=(
-        Figure.calendar_year(
-            2019, 19_000.0, _DHS_BSMR_2021, status="secondary", note="all ports; 7,000 kg at land ports"
-        ),
-    ),
+DHS_COCAINE_SEIZURES_KG = _dhs_2019(
+    "dhs_cocaine_seizures_kg",
+    "Cocaine seized at ports of entry (CBP OFO), as counted in DHS's seizure rate",
+    "kg",
+    19_000.0,
+    "context",
+    note="all ports; 7,000 kg at land ports",
 )
 """19,000 kg of cocaine seized at ports of entry in 2019 (the rate's numerator; 7,000 kg of it at
 land ports)."""
 
-DHS_COCAINE_FLOW_KG = Evidence(
-    name="dhs_cocaine_flow_kg",
-    title="Estimated cocaine flow available to enter the U.S. (DIA, as used by DHS)",
-    unit="kg",
-    use="context",
-    figures=(Figure.calendar_year(2019, 905_000.0, _DHS_BSMR_2021, status="secondary"),),
+DHS_COCAINE_FLOW_KG = _dhs_2019(
+    "dhs_cocaine_flow_kg",
+    "Estimated cocaine flow available to enter the U.S. (DIA, as used by DHS)",
+    "kg",
+    905_000.0,
+    "context",
 )
 """905,000 kg of cocaine estimated to be on its way to the U.S. in 2019 (the denominator)."""
 

@@ -84,6 +84,15 @@ _NDTA_ROUTES = (
 )
 
 
+_NDTA_RELEASES = {"NDTA 2024": date(2024, 5, 31), "NDTA 2025": date(2025, 5, 15)}
+
+
+def _ndta(edition: str, value: float, source: str, note: str) -> Figure:
+    """A figure known only by the NDTA edition that states it: ``end`` is the release date (May
+    2024 by month only), ``start`` unknown; the data period is not stated in the copies found."""
+    return Figure.span(edition, None, _NDTA_RELEASES[edition], value, source, status="secondary", note=note)
+
+
 DEA_POWDER_PURITY_PCT = Evidence(
     name="dea_powder_purity_pct",
     title="Average purity of fentanyl powder tested by DEA laboratories, by fiscal year",
@@ -102,25 +111,8 @@ NDTA_POWDER_PURITY_PCT = Evidence(
     unit="percent",
     use="event sizing",
     figures=(
-        Figure.span(
-            "NDTA 2024",
-            None,
-            date(2024, 5, 31),
-            19.2,
-            _NDTA_2025_FILTER,
-            status="secondary",
-            note="end is the edition's release month, not the data period; the copy found does "
-            "not give the data year",
-        ),
-        Figure.span(
-            "NDTA 2025",
-            None,
-            date(2025, 5, 15),
-            11.36,
-            _NDTA_2025_FILTER,
-            status="secondary",
-            note="end is the edition's release date, not the data period",
-        ),
+        _ndta("NDTA 2024", 19.2, _NDTA_2025_FILTER, note="the 2024 edition's figure, as cited in 2025"),
+        _ndta("NDTA 2025", 11.36, _NDTA_2025_FILTER, note="data period not stated"),
     ),
 )
 """Powder purity by NDTA edition: 19.2% (2024 edition) and 11.36% (2025 edition)."""
@@ -180,24 +172,8 @@ DEA_MG_PER_PILL = Evidence(
     figures=(
         Figure.calendar_year(2017, 1.3, _LA_COUNTY_FPP, status="secondary"),
         Figure.calendar_year(2021, 2.2, _LA_COUNTY_FPP, status="secondary"),
-        Figure.span(
-            "NDTA 2024",
-            None,
-            date(2024, 5, 31),
-            2.4,
-            _NDTA_2024,
-            status="secondary",
-            note="range across pills 0.2-9 mg; end is the release month",
-        ),
-        Figure.span(
-            "NDTA 2025",
-            None,
-            date(2025, 5, 15),
-            1.94,
-            _NDTA_2025_FILTER,
-            status="secondary",
-            note="end is the release date",
-        ),
+        _ndta("NDTA 2024", 2.4, _NDTA_2024, note="range across pills 0.2-9 mg"),
+        _ndta("NDTA 2025", 1.94, _NDTA_2025_FILTER, note="data period not stated"),
     ),
 )
 """Mean mg of fentanyl per pill: 1.3 (2017), 2.2 (2021), 2.4 (2024 NDTA), 1.94 (2025 NDTA)."""

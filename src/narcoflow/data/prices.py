@@ -42,6 +42,7 @@ _KILMER_2022 = (
     "the >10-<=100g level fell by more than 50% from 2016 to 2021' (DEA STRIDE/STARLIMS, 66,713 "
     "observations 2013-2021; price regressions on n=964 IMF-only powder buys)"
 )
+_KILMER_PERIOD = ("2016-2021", date(2016, 1, 1), date(2021, 12, 31))
 _CAULKINS_REUTER_2023 = (
     "Caulkins & Reuter, 'Stopping Fentanyl at the Border Won't Work. We Must Reimagine Drug Law "
     "Enforcement', Scientific American, 2023 (op-ed; also reprinted by University of Maryland "
@@ -59,9 +60,7 @@ IMF_PRICE_FALL_PCT = Evidence(
     use="validation",
     figures=(
         Figure.span(
-            "2016-2021",
-            date(2016, 1, 1),
-            date(2021, 12, 31),
+            *_KILMER_PERIOD,
             (50.0, 100.0),
             _KILMER_2022,
             published="by more than 50%",
@@ -179,9 +178,7 @@ IMF_PRICE_FALL_RATE_PCT_PER_YEAR = Evidence(
     use="validation",
     figures=(
         Figure.span(
-            "2016-2021",
-            date(2016, 1, 1),
-            date(2021, 12, 31),
+            *_KILMER_PERIOD,
             (price_fall_rate_pct_per_year(50.0, 5.0), 100.0),
             "[derived] from Kilmer et al., Addiction 2022 ('>50%' over the five years 2016-2021), "
             "compounded: 1 - 0.5**(1/5)",
