@@ -28,6 +28,7 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "florida_share_pct": (0.0, 100.0),
     "federal_cocaine_seizures_t": (0.5, 300.0),
     "customs_cocaine_seizures_t": (1.0, 300.0),
+    "customs_sw_fl_pr_cocaine_seizures_t": (1.0, 300.0),
     "retail_price_usd_per_pure_g": (20.0, 1_000.0),
     "middle_price_usd_per_pure_g": (10.0, 500.0),
     "retail_price_fall_pct": (0.0, 100.0),
@@ -102,7 +103,11 @@ def test_seizures_grow_while_prices_fall() -> None:
 
 
 def test_pound_figures_convert_exactly() -> None:
-    for ev in (FEDERAL_COCAINE_SEIZURES_T, CUSTOMS_COCAINE_SEIZURES_T):
+    for ev in (
+        FEDERAL_COCAINE_SEIZURES_T,
+        CUSTOMS_COCAINE_SEIZURES_T,
+        cocaine.CUSTOMS_SW_FL_PR_COCAINE_SEIZURES_T,
+    ):
         for f in ev.figures:
             match = re.search(r"([\d,]+) (?:lb|pounds)", f.published)
             if match:

@@ -46,6 +46,7 @@ __all__ = [
     "COCAINE_VIA_MEXICO_PCT",
     "CRACK_PRICE_USD2002_PER_PURE_G",
     "CUSTOMS_COCAINE_SEIZURES_T",
+    "CUSTOMS_SW_FL_PR_COCAINE_SEIZURES_T",
     "FEDERAL_COCAINE_SEIZURES_T",
     "FLORIDA_SHARE_PCT",
     "IMPORT_SHARE_OF_RETAIL_PCT",
@@ -232,6 +233,27 @@ CUSTOMS_COCAINE_SEIZURES_T = Evidence(
 )
 """Customs cocaine seizures: 54,389 lb (FY1986), 87,898 lb (FY1987, a record)."""
 
+CUSTOMS_SW_FL_PR_COCAINE_SEIZURES_T = Evidence(
+    name="customs_sw_fl_pr_cocaine_seizures_t",
+    title="Cocaine seized by U.S. Customs on the southwest border, in Florida and Puerto Rico, tonnes",
+    unit="metric tonnes",
+    use="validation",
+    figures=tuple(
+        Figure.fiscal_year(
+            fy,
+            lb * KG_PER_LB / 1000,
+            "secondary: About.com U.S. Government Info, 'Traffic - The Real Drug Deal, Part 2' "
+            "(February 2001), quoting U.S. Customs Service figures for 'our southwestern border, "
+            "Florida and Puerto Rico'",
+            status="secondary",
+            published=f"{lb:,} lb",
+        )
+        for fy, lb in ((1997, 157_924), (1998, 157_035), (1999, 160_353), (2000, 149_844))
+    ),
+)
+"""Customs cocaine seizures on the southwest border, Florida and Puerto Rico: 150,000-160,000 lb
+(68-73 t) a year, FY1997-FY2000."""
+
 COCAINE_USERS_MILLIONS = Evidence(
     name="cocaine_users_millions",
     title="Current (past-month) cocaine users in the U.S. household population, millions (NHSDA)",
@@ -340,6 +362,7 @@ COCAINE_EVIDENCE: tuple[Evidence, ...] = (
     FLORIDA_SHARE_PCT,
     FEDERAL_COCAINE_SEIZURES_T,
     CUSTOMS_COCAINE_SEIZURES_T,
+    CUSTOMS_SW_FL_PR_COCAINE_SEIZURES_T,
     *PRICE_EVIDENCE,
     COCAINE_USERS_MILLIONS,
     TRANSIT_ZONE_MILLION_SQ_MI,

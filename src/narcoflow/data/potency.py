@@ -34,11 +34,11 @@ __all__ = [
 ]
 
 _DEA_2025_12 = (
-    "DEA, 'Fentanyl Free America' announcement, 2025-12-03: 'DEA laboratory testing indicates 29% "
-    "of fentanyl pills analyzed during fiscal year 2025 contained a potentially lethal dose, ... "
-    "from 76% of pills tested in fiscal 2023 ... fentanyl powder purity decreased to 10.3%, down "
-    "from 19.5% during the same time period'; secondary: wire report of the release "
-    "(dailyfly.com and manhattan-local.com, 2025-12-03)"
+    "DEA press release 'DEA Launches Fentanyl Free America Initiative to Combat the Synthetic Drug "
+    "Crisis', 2025-12-03 (dea.gov, Houston division copy): 'DEA laboratory testing indicates 29% "
+    "of fentanyl pills analyzed during fiscal year (FY) 2025 contained a potentially lethal dose, "
+    "a significant drop from 76% of pills tested just two years prior in FY 2023. Additionally, "
+    "fentanyl powder purity decreased to 10.3%, down from 19.5% during the same time period'"
 )
 _NDTA_2025_FILTER = (
     "DEA, National Drug Threat Assessment 2025 (published 2025-05-15); secondary: Filter "
@@ -99,8 +99,8 @@ DEA_POWDER_PURITY_PCT = Evidence(
     unit="percent",
     use="event sizing",
     figures=(
-        Figure.fiscal_year(2023, 19.5, _DEA_2025_12, status="secondary"),
-        Figure.fiscal_year(2025, 10.3, _DEA_2025_12, status="secondary"),
+        Figure.fiscal_year(2023, 19.5, _DEA_2025_12),
+        Figure.fiscal_year(2025, 10.3, _DEA_2025_12),
     ),
 )
 """DEA fentanyl powder purity, FY2023 and FY2025 (no FY2024 figure was published with them)."""
@@ -147,7 +147,6 @@ DEA_PILLS_LETHAL_DOSE_PCT = Evidence(
             2023,
             76.0,
             _DEA_2025_12,
-            status="secondary",
             note="the 2024 NDTA said 'seven out of 10' for its (unstated) data period",
         ),
         Figure.calendar_year(
@@ -158,7 +157,7 @@ DEA_PILLS_LETHAL_DOSE_PCT = Evidence(
             published="five out of 10 (2025 NDTA)",
             note="data year taken as calendar 2024 from the 2025 NDTA edition; not stated in the copy found",
         ),
-        Figure.fiscal_year(2025, 29.0, _DEA_2025_12, status="secondary"),
+        Figure.fiscal_year(2025, 29.0, _DEA_2025_12),
     ),
 )
 """DEA's share of fentanyl pills with >= 2 mg, 2017 to FY2025, as published (fiscal vs calendar
