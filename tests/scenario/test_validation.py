@@ -172,3 +172,39 @@ def test_a_good_posterior_loads_and_an_unknown_parameter_is_named(tmp_path: Path
     post.check(baseline)
     with pytest.raises(NarcoFlowError, match="not in the scenario"):
         Posterior.load(_posterior(tmp_path, names=["harm.hazard_oud", "no.such"])).check(baseline)
+
+
+def _with_clique(baseline_text: str, n: int) -> str:
+    """The baseline plus ``n`` transit nodes, all linked to each other, between a region and a market."""
+    names = [f"t{i}" for i in range(n)]
+    nodes = "".join(f"    {t}: {{kind: mail_hub, lat: 0, lon: 0}}\n" for t in names)
+    text = baseline_text.replace("  nodes:\n", "  nodes:\n" + nodes, 1)
+    edges = (
+        f"    - {{from: cn_hubei, to: [{', '.join(names)}], mode: air, cost: 1}}\n"
+        f"    - {{from: [{', '.join(names)}], to: [{', '.join(names)}], mode: air, cost: 1}}\n"
+        f"    - {{from: [{', '.join(names)}], to: mkt_west, mode: air, cost: 1, commodities: [product]}}\n"
+    )
+    return text.replace("  edges:\n", "  edges:\n" + edges, 1)
+
+
+def test_network_size_bounds(tmp_path: Path, baseline_text: str) -> None:
+    """A 16-node clique made route enumeration take ~30 s; 6,000 nodes or 90,000 edges are refused."""
+    path = tmp_path / "big.yaml"
+    path.write_text(_with_clique(baseline_text, 8), encoding="utf-8")
+    assert load_scenario(path).network.nodes["t7"].kind == "mail_hub"  # 190,782 routes: fine
+    path.write_text(_with_clique(baseline_text, 16), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="too densely connected") as err:
+        load_scenario(path)
+    assert err.value.field == "network.edges" and err.value.line is not None
+    nodes = "".join(f"    n{i}: {{kind: mail_hub, lat: 0, lon: 0}}\n" for i in range(5001))
+    path.write_text(baseline_text.replace("  nodes:\n", "  nodes:\n" + nodes, 1), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="5,040 nodes: more than the 5,000") as err:
+        load_scenario(path)
+    many = ", ".join(f"n{i}" for i in range(300))
+    text = baseline_text.replace(
+        "  edges:\n", f"  edges:\n    - {{from: [{many}], to: [{many}], mode: air, cost: 1}}\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match="edges: more than the 50,000") as err:
+        load_scenario(path)
+    assert err.value.field == "network.edges"

@@ -52,6 +52,7 @@ from typing import Literal
 import pandas as pd
 
 from narcoflow.errors import NarcoFlowError
+from narcoflow.inputs import read_text
 
 __all__ = [
     "CBP_COLUMNS",
@@ -315,9 +316,8 @@ def _header_index(header: list[str], file: str) -> dict[str, int]:
     return index
 
 
-def text_line(path: Path, exc: UnicodeDecodeError) -> int:
-    """The line of a file on which a byte that is not UTF-8 stands."""
-    return path.read_bytes()[: exc.start].count(b"\n") + 1
+#: Largest CBP CSV read, bytes (CBP's nationwide four-year download is about 10 MB).
+MAX_CBP_BYTES = 256 * 2**20
 
 
 def _read_file(path: Path) -> _File:
@@ -325,12 +325,7 @@ def _read_file(path: Path) -> _File:
     file = str(path)
     if not path.exists():
         raise NarcoFlowError("no such file", file=file)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        line = text_line(path, exc) if isinstance(exc, UnicodeDecodeError) else None
-        raise NarcoFlowError(f"cannot read file: {exc}", file=file, line=line) from exc
+    text = read_text(path, MAX_CBP_BYTES)
     if not text.strip():
         raise NarcoFlowError("empty file: no header row and no data rows", file=file, line=1)
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from narcoflow.errors import NarcoFlowError
+from narcoflow.inputs import read_text
 
 __all__ = ["PAYOFF_COLUMNS", "SecurityGame", "check_resources", "load_game_csv"]
 
@@ -185,16 +186,15 @@ def check_resources(resources: float) -> float:
 
 
 # --------------------------------------------------------------------------------------------- CSV file
+#: Largest targets CSV read, bytes.
+MAX_GAME_BYTES = 64 * 2**20
+
+
 def load_game_csv(path: str | Path) -> SecurityGame:
     """Read a targets CSV (format in the module docstring); errors name the file, line and column."""
     p = Path(path)
     where = str(p)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise NarcoFlowError("file not found", file=where) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NarcoFlowError(f"cannot read file: {exc}", file=where) from None
+    text = read_text(p, MAX_GAME_BYTES)
     reader = csv.reader(text.splitlines())
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []

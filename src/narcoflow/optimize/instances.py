@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from narcoflow.errors import NarcoFlowError
+from narcoflow.inputs import read_text
 
 __all__ = [
     "DATASET_INFINITE_CAPACITY",
@@ -251,13 +252,12 @@ def load_csv_instance(
     return _parse_csv(_read_text(p), str(p), infinite_capacity)
 
 
+#: Largest instance file read, bytes (a 100,000-arc JSON instance is about 6 MB).
+MAX_INSTANCE_BYTES = 256 * 2**20
+
+
 def _read_text(p: Path) -> str:
-    try:
-        return p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise NarcoFlowError("file not found", file=str(p)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NarcoFlowError(f"cannot read file: {exc}", file=str(p)) from None
+    return read_text(p, MAX_INSTANCE_BYTES)
 
 
 def _parse_json(text: str, where: str) -> InterdictionProblem:

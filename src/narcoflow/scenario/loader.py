@@ -24,6 +24,7 @@ from narcoflow.scenario.limits import (
     check_graph,
     duplicate_key,
     load_value,
+    size_errors,
 )
 from narcoflow.scenario.schema import Scenario
 
@@ -214,8 +215,10 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
             msg += f" (and {len(errs) - 1} more error{'s' if len(errs) > 2 else ''})"
         f, line = where(path)
         raise ScenarioError(msg, file=f, line=line, field=".".join(map(str, path)) or None) from None
-    refs = scenario.reference_errors()
-    if not any(t[:1] == ("calendar",) for t in touched):  # a calendar shortened by --set drops events
+    refs = size_errors(scenario) or scenario.reference_errors()
+    if not refs and not any(
+        t[:1] == ("calendar",) for t in touched
+    ):  # a calendar shortened by --set drops events
         refs += scenario.calendar_errors()
     if refs:
         dotted, msg = refs[0]
