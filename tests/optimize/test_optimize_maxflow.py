@@ -261,3 +261,37 @@ def test_array_errors() -> None:
         InterdictionProblem.from_arrays([0, 1], [1], [1, 1], [1, 1], 0, 1)
     with pytest.raises(NarcoFlowError, match="unknown node"):
         InterdictionProblem.from_arrays([0], [1], [1], [1], 0, 1, nodes=[0, 2])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    arcs=st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 6), st.one_of(st.integers(0, 20), st.just(math.inf))),
+        min_size=1,
+        max_size=25,
+    ),
+    halves=st.booleans(),
+)
+def test_max_flow_paths_agree_with_networkx(arcs: list[tuple[int, int, float]], halves: bool) -> None:
+    """Whole-number capacities take scipy's compiled max flow, others networkx: the same values."""
+    caps = [c / 2 if halves else c for _, _, c in arcs]
+    tails = [a for a, _, _ in arcs] + [0, 5]  # nodes 0 (source) and 6 (sink) exist in every draw
+    heads = [b for _, b, _ in arcs] + [1, 6]
+    p = InterdictionProblem.from_arrays(tails, heads, [*caps, 0.0, 0.0], [1.0] * len(tails), 0, 6)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(p.n_nodes))
+    for a, b, c in zip(p.tails, p.heads, p.capacity, strict=True):
+        if a == b or c <= 0:
+            continue
+        if g.has_edge(a, b):
+            g[a][b]["capacity"] = g[a][b].get("capacity", math.inf) + c
+        else:
+            g.add_edge(a, b, **({"capacity": c} if math.isfinite(c) else {}))
+    for _, _, d in g.edges(data=True):
+        if d.get("capacity") == math.inf:
+            del d["capacity"]
+    try:
+        expected = float(nx.maximum_flow_value(g, p.source, p.sink))
+    except nx.NetworkXUnbounded:
+        expected = math.inf
+    assert max_flow(p) == expected

@@ -39,10 +39,10 @@ import networkx as nx
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint
 from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import breadth_first_order
+from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
 from narcoflow.errors import NarcoFlowError
-from narcoflow.optimize.highs import quiet_milp
+from narcoflow.optimize.highs import milp_within, quiet_milp
 from narcoflow.optimize.instances import InterdictionProblem
 
 __all__ = [
@@ -120,7 +120,7 @@ def _jsonable(v: Any) -> Any:
 
 # -------------------------------------------------------------------------------------------- max flow
 def max_flow(problem: InterdictionProblem, removed: np.ndarray | Sequence[int] | None = None) -> float:
-    """Maximum s-t flow of ``problem`` without the arcs at positions ``removed`` (networkx).
+    """Maximum s-t flow of ``problem`` without the arcs at positions ``removed`` (scipy or networkx).
 
     Parallel arcs are merged (capacities add), self-loops and zero-capacity arcs are ignored.
     Returns ``inf`` if an s-t path of infinite-capacity arcs remains.
@@ -132,6 +132,9 @@ def max_flow(problem: InterdictionProblem, removed: np.ndarray | Sequence[int] |
     n = problem.n_nodes
     key, inverse = np.unique(problem.tails[keep] * n + problem.heads[keep], return_inverse=True)
     cap = np.bincount(inverse, weights=problem.capacity[keep], minlength=key.size)
+    fast = _whole_number_max_flow(n, key, cap, problem.source, problem.sink)
+    if fast is not None:
+        return fast
     g = nx.DiGraph()
     g.add_nodes_from(range(n))
     g.add_edges_from(
@@ -142,6 +145,23 @@ def max_flow(problem: InterdictionProblem, removed: np.ndarray | Sequence[int] |
         return float(nx.maximum_flow_value(g, problem.source, problem.sink))
     except nx.NetworkXUnbounded:
         return math.inf
+
+
+def _whole_number_max_flow(n: int, key: np.ndarray, cap: np.ndarray, source: int, sink: int) -> float | None:
+    """scipy's max flow (compiled) when every finite capacity is a whole number and all fit in int32.
+
+    Infinite arcs get one more than the finite capacities together: a flow that large means an s-t path
+    of infinite arcs (``inf``). ``None`` when the capacities do not qualify (networkx is used then).
+    """
+    finite = np.isfinite(cap)
+    total = float(cap[finite].sum())
+    big = int(total) + 1
+    if not np.array_equal(cap[finite], np.round(cap[finite])) or big * (1 + int((~finite).sum())) >= 2**31:
+        return None
+    data = np.where(finite, cap, big).astype(np.int32)
+    graph = csr_matrix((data, (key // n, key % n)), shape=(n, n))
+    value = int(maximum_flow(graph, int(source), int(sink)).flow_value)
+    return math.inf if value >= big else float(value)
 
 
 def _sink_reachable(problem: InterdictionProblem) -> bool:
@@ -180,29 +200,38 @@ def _unreachable(problem: InterdictionProblem, budget: float, t0: float, method:
 
 # ------------------------------------------------------------------------------------------------ MILP
 def _solver_seconds(problem: InterdictionProblem, time_limit: float, t0: float) -> tuple[float, float]:
-    """Seconds left for HiGHS so that the whole solve ends within ``time_limit`` of ``t0``, and the
-    plain max flow (computed here, which also times the max-flow check that follows the MILP)."""
+    """Seconds left for the MILP so that the whole solve ends within ``time_limit`` of ``t0`` (after the
+    max-flow check that follows it and the output), and the plain max flow (computed here, which also
+    times that check)."""
     t = time.perf_counter()
     plain = max_flow(problem)
     check = time.perf_counter() - t
     # HiGHS overshoots its limit by a few per cent; the plan's max flow is recomputed after it
-    return 0.85 * (float(time_limit) - (time.perf_counter() - t0)) - 1.2 * check - 0.2, plain
+    return float(time_limit) - (time.perf_counter() - t0) - 1.5 * check - 0.3, plain
+
+
+def _nothing_interdicted(
+    objective: float, status: str, budget: float, t0: float, **extra: Any
+) -> InterdictionResult:
+    """A result without interdicted arcs (time limit before any plan, or an unbounded max flow)."""
+    return InterdictionResult(
+        objective=objective,
+        interdicted=[],
+        interdicted_arcs=np.zeros(0, dtype=np.int64),
+        status=status,
+        gap=None,
+        seconds=time.perf_counter() - t0,
+        budget=budget,
+        budget_used=0.0,
+        **extra,
+    )
 
 
 def _no_plan(
     problem: InterdictionProblem, budget: float, t0: float, plain: float | None
 ) -> InterdictionResult:
     """The time limit came before any plan: report "no interdiction" and the plain max flow."""
-    return InterdictionResult(
-        objective=max_flow(problem) if plain is None else plain,
-        interdicted=[],
-        interdicted_arcs=np.zeros(0, dtype=np.int64),
-        status="time_limit",
-        gap=None,
-        seconds=time.perf_counter() - t0,
-        budget=budget,
-        budget_used=0.0,
-    )
+    return _nothing_interdicted(max_flow(problem) if plain is None else plain, "time_limit", budget, t0)
 
 
 def solve_interdiction(
@@ -253,38 +282,31 @@ def solve_interdiction(
     integrality = np.concatenate([np.ones(n), np.zeros(m), np.ones(m)])
     options: dict[str, Any] = {"mip_rel_gap": mip_rel_gap}
     plain: float | None = None
-    if time_limit is not None:
-        left, plain = _solver_seconds(problem, time_limit, t0 if started is None else started)
-        if left <= 0:
-            return _no_plan(problem, b, t0, plain)
-        options["time_limit"] = left
-        # HiGHS's presolve does not look at the clock: on a 100k-arc instance it ran 121 s under a 10 s limit
-        options["presolve"] = False
+    constraints = [LinearConstraint(cut, 0.0, np.inf), LinearConstraint(spend, -np.inf, b)]
     t_solve = time.perf_counter()
-    res = quiet_milp(
-        c,
-        constraints=[LinearConstraint(cut, 0.0, np.inf), LinearConstraint(spend, -np.inf, b)],
-        integrality=integrality,
-        bounds=Bounds(lb, ub),
-        options=options,
-    )
+    if time_limit is None:
+        res = quiet_milp(
+            c, constraints=constraints, integrality=integrality, bounds=Bounds(lb, ub), options=options
+        )
+    else:
+        hard, plain = _solver_seconds(problem, time_limit, t0 if started is None else started)
+        if hard <= 0:
+            return _no_plan(problem, b, t0, plain)
+        # HiGHS's presolve does not look at the clock (121 s under a 10 s limit on a 100k-arc instance) and
+        # its search looks at it only now and then: it gets 80% of the time, and is stopped at the rest
+        options.update(time_limit=0.8 * hard, presolve=False)
+        t_solve = time.perf_counter()
+        res = milp_within(hard, c, constraints=constraints, integrality=integrality, bounds=Bounds(lb, ub),
+                          options=options)  # fmt: skip
+        if res is None:
+            return _no_plan(problem, b, t0, plain)
     solver_seconds = time.perf_counter() - t_solve
     if res.status == 2:  # infeasible: every affordable cut crosses an uninterdicted infinite arc
         msg = (
             "the max flow is unbounded: no affordable interdiction cuts every path of infinite-capacity arcs"
         )
         warnings.warn(msg, InterdictionWarning, stacklevel=2)
-        return InterdictionResult(
-            objective=math.inf,
-            interdicted=[],
-            interdicted_arcs=np.zeros(0, dtype=np.int64),
-            status="unbounded",
-            gap=None,
-            seconds=time.perf_counter() - t0,
-            budget=b,
-            budget_used=0.0,
-            warning=msg,
-        )
+        return _nothing_interdicted(math.inf, "unbounded", b, t0, warning=msg)
     if res.x is None:
         if res.status == 1:  # time limit before any feasible plan: report "no interdiction"
             return _no_plan(problem, b, t0, plain)

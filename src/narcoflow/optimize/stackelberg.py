@@ -42,7 +42,7 @@ from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 from narcoflow.errors import NarcoFlowError
 from narcoflow.optimize.games import SecurityGame, check_resources
-from narcoflow.optimize.highs import quiet_milp
+from narcoflow.optimize.highs import milp_within, quiet_milp
 
 __all__ = [
     "AllocationResult",
@@ -351,14 +351,18 @@ def bayesian_milp(
     # presolve.  The other presolve setting, then payoffs rescaled by an arbitrary factor (same optimum),
     # avoid it; the responses found are re-solved exactly as an LP below in every case.
     for presolve, factor in ((True, 1.0), (False, 1.0), (True, 0.7310585786), (False, 0.1192029220)):
+        hard = None
         if time_limit is not None:
-            # HiGHS's presolve does not look at the clock; keep a margin for the LP re-solve below
-            left = 0.85 * (float(time_limit) - (time.perf_counter() - t0))
-            if left <= 0:
+            # HiGHS's presolve does not look at the clock and its search only now and then: it gets 80%
+            # of what is left (less a margin for the LP re-solve below) and is stopped at the rest
+            hard = float(time_limit) - (time.perf_counter() - t0) - 0.3
+            if hard <= 0:
                 raise TimeoutError(f"DOBSS MILP: time limit of {time_limit:g} s reached before any plan")
-            options.update(time_limit=left)
+            options.update(time_limit=0.8 * hard)
             presolve = False
-        res = _dobss_solve(game, r, factor, {**options, "presolve": presolve})
+        res = _dobss_solve(game, r, factor, {**options, "presolve": presolve}, hard=hard)
+        if res is None:
+            raise TimeoutError(f"DOBSS MILP: time limit of {time_limit:g} s reached before any plan")
         if res.x is not None or res.status != 4:  # 4: "Solve error"
             break
     if res.x is None:
@@ -384,8 +388,11 @@ def bayesian_milp(
     return _bayesian_result(game, r, resp, c, value, "dobss-milp", t0, status, gap)
 
 
-def _dobss_solve(game: SecurityGame, r: float, factor: float, options: dict[str, Any]) -> Any:
-    """Build and solve the compact DOBSS MILP with all payoffs multiplied by ``factor``."""
+def _dobss_solve(
+    game: SecurityGame, r: float, factor: float, options: dict[str, Any], hard: float | None = None
+) -> Any:
+    """Build and solve the compact DOBSS MILP with all payoffs multiplied by ``factor``; stopped after
+    ``hard`` seconds if given (then ``None``)."""
     L, n = game.n_types, game.n_targets
     dc, du = factor * game.defender_covered, factor * game.defender_uncovered
     ac, au = factor * game.attacker_covered, factor * game.attacker_uncovered
@@ -427,6 +434,15 @@ def _dobss_solve(game: SecurityGame, r: float, factor: float, options: dict[str,
     cost[d0 : d0 + L] = -game.weights
     integrality = np.zeros(nv)
     integrality[q0:d0] = 1
+    if hard is not None:
+        return milp_within(
+            hard,
+            cost,
+            constraints=constraints,
+            integrality=integrality,
+            bounds=Bounds(lb, ub),
+            options=options,
+        )
     return quiet_milp(
         cost, constraints=constraints, integrality=integrality, bounds=Bounds(lb, ub), options=options
     )
