@@ -356,7 +356,6 @@ def optimize_evaluate(
 ) -> None:
     """The adaptive test: the static plan's promise against the simulator's adaptive traffickers."""
     from narcoflow.optimize.evaluate import PLANS, evaluate_plans
-    from narcoflow.report.evaluation import write_evaluation_report
     from narcoflow.scenario import load_scenario
 
     try:
@@ -410,21 +409,24 @@ def optimize_evaluate(
     )
     console.print(table)
     if out is not None:
-        payload = {
-            "scenario": sc.name,
-            "agency": agency,
-            "members": members,
-            "seed": seed,
-            "window": [lo, hi],
-            "attacker": attacker,
-            "coverage": ev.coverage,
-            "static": ev.static.to_dict(),
-            "plans": {str(k): {c: v for c, v in r.items()} for k, r in ev.table.iterrows()},
-        }
-        with staged_dir(out) as tmp:
-            (tmp / "evaluation.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
-            write_evaluation_report(payload, tmp / "evaluation.html")
-        console.print(f"wrote {out / 'evaluation.json'}, {out / 'evaluation.html'}")
+        run = {"scenario": sc.name, "agency": agency, "members": members, "seed": seed, "attacker": attacker}
+        _write_evaluation(out, ev, run)
+
+
+def _write_evaluation(out: Path, ev: Any, run: dict[str, Any]) -> None:
+    """evaluation.json and evaluation.html into ``out``, staged and moved into place when complete."""
+    from narcoflow.report.evaluation import write_evaluation_report
+
+    payload = run | {
+        "window": list(ev.window),
+        "coverage": ev.coverage,
+        "static": ev.static.to_dict(),
+        "plans": {str(k): {c: v for c, v in r.items()} for k, r in ev.table.iterrows()},
+    }
+    with staged_dir(out) as tmp:
+        (tmp / "evaluation.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
+        write_evaluation_report(payload, tmp / "evaluation.html")
+    console.print(f"wrote {out / 'evaluation.json'}, {out / 'evaluation.html'}")
 
 
 def _window(text: str) -> tuple[str, str]:

@@ -206,7 +206,12 @@ def allocate(
         _echo_json(result.to_dict())
         return
     label = targets.name if targets is not None else f"{scenario}: {from_}"
-    summary = Table(show_header=False, title=f"Coverage allocation: {label}, resources {resources:g}")
+    _print_allocation(result, game, f"{label}, resources {resources:g}", qr_lambda is not None, limit)
+
+
+def _print_allocation(result: Any, game: Any, label: str, quantal: bool, limit: int) -> None:
+    """The allocation's summary and its most covered targets, as tables."""
+    summary = Table(show_header=False, title=f"Coverage allocation: {label}")
     summary.add_row("method", result.method + ("" if result.status == "optimal" else f" ({result.status})"))
     summary.add_row("targets / attacker types", f"{game.n_targets} / {game.n_types}")
     summary.add_row("defender utility", f"{result.defender_utility:.6g}")
@@ -214,9 +219,7 @@ def allocate(
         for typ, tgt in result.attacked.items():
             summary.add_row(f"attacked by {typ}", f"{tgt}")
     else:
-        summary.add_row(
-            "attacked" + (" (most likely)" if qr_lambda is not None else ""), f"{result.attacked}"
-        )
+        summary.add_row("attacked" + (" (most likely)" if quantal else ""), f"{result.attacked}")
     summary.add_row("coverage used", f"{result.coverage.sum():.6g}")
     summary.add_row("seconds", f"{result.seconds:.3f}")
     console.print(summary)

@@ -234,6 +234,27 @@ def _no_plan(
     return _nothing_interdicted(max_flow(problem) if plain is None else plain, "time_limit", budget, t0)
 
 
+def _milp_model(problem: InterdictionProblem, budget: float) -> dict[str, Any]:
+    """The interdiction MILP as keyword arguments of ``scipy.optimize.milp`` (``c``, ``constraints``,
+    ``integrality``, ``bounds``)."""
+    n, m = problem.n_nodes, problem.n_arcs
+    finite = np.isfinite(problem.capacity)
+    # variables: alpha[n] | beta[m] | gamma[m]
+    c = np.concatenate([np.zeros(n), np.where(finite, problem.capacity, 0.0), np.zeros(m)])
+    rows = np.repeat(np.arange(m), 4)
+    cols = np.stack([problem.tails, problem.heads, n + np.arange(m), n + m + np.arange(m)], axis=1).ravel()
+    vals = np.tile([1.0, -1.0, 1.0, 1.0], m)
+    cut = coo_matrix((vals, (rows, cols)), shape=(m, n + 2 * m)).tocsr()
+    spend = csr_matrix(np.concatenate([np.zeros(n + m), problem.cost])[None, :])
+    lb = np.zeros(n + 2 * m)
+    ub = np.concatenate([np.ones(n), finite.astype(float), problem.interdictable.astype(float)])
+    ub[problem.source] = 0.0
+    lb[problem.sink] = 1.0
+    integrality = np.concatenate([np.ones(n), np.zeros(m), np.ones(m)])
+    constraints = [LinearConstraint(cut, 0.0, np.inf), LinearConstraint(spend, -np.inf, budget)]
+    return {"c": c, "constraints": constraints, "integrality": integrality, "bounds": Bounds(lb, ub)}
+
+
 def solve_interdiction(
     problem: InterdictionProblem,
     budget: float,
@@ -267,27 +288,12 @@ def solve_interdiction(
     if not _sink_reachable(problem):
         return _unreachable(problem, b, t0, "milp")
     n, m = problem.n_nodes, problem.n_arcs
-    finite = np.isfinite(problem.capacity)
-    # variables: alpha[n] | beta[m] | gamma[m]
-    c = np.concatenate([np.zeros(n), np.where(finite, problem.capacity, 0.0), np.zeros(m)])
-    rows = np.repeat(np.arange(m), 4)
-    cols = np.stack([problem.tails, problem.heads, n + np.arange(m), n + m + np.arange(m)], axis=1).ravel()
-    vals = np.tile([1.0, -1.0, 1.0, 1.0], m)
-    cut = coo_matrix((vals, (rows, cols)), shape=(m, n + 2 * m)).tocsr()
-    spend = csr_matrix(np.concatenate([np.zeros(n + m), problem.cost])[None, :])
-    lb = np.zeros(n + 2 * m)
-    ub = np.concatenate([np.ones(n), finite.astype(float), problem.interdictable.astype(float)])
-    ub[problem.source] = 0.0
-    lb[problem.sink] = 1.0
-    integrality = np.concatenate([np.ones(n), np.zeros(m), np.ones(m)])
+    model = _milp_model(problem, b)
     options: dict[str, Any] = {"mip_rel_gap": mip_rel_gap}
     plain: float | None = None
-    constraints = [LinearConstraint(cut, 0.0, np.inf), LinearConstraint(spend, -np.inf, b)]
     t_solve = time.perf_counter()
     if time_limit is None:
-        res = quiet_milp(
-            c, constraints=constraints, integrality=integrality, bounds=Bounds(lb, ub), options=options
-        )
+        res = quiet_milp(**model, options=options)
     else:
         hard, plain = _solver_seconds(problem, time_limit, t0 if started is None else started)
         if hard <= 0:
@@ -296,8 +302,7 @@ def solve_interdiction(
         # its search looks at it only now and then: it gets 80% of the time, and is stopped at the rest
         options.update(time_limit=0.8 * hard, presolve=False)
         t_solve = time.perf_counter()
-        res = milp_within(hard, c, constraints=constraints, integrality=integrality, bounds=Bounds(lb, ub),
-                          options=options)  # fmt: skip
+        res = milp_within(hard, **model, options=options)
         if res is None:
             return _no_plan(problem, b, t0, plain)
     solver_seconds = time.perf_counter() - t_solve

@@ -539,26 +539,7 @@ class Scenario(Strict):
         rels = set(self.cooperation)
         if self.regulator.relation and self.regulator.relation not in rels:
             errors.append(("regulator.relation", f"unknown cooperation relation '{self.regulator.relation}'"))
-        for oid, o in self.organizations.items():
-            for nid in o.territory:
-                if nid not in nodes:
-                    errors.append((f"organizations.{oid}.territory", f"unknown node '{nid}'"))
-            if o.faction_of is not None:
-                parent = self.organizations.get(o.faction_of)
-                if o.faction_of == oid:
-                    errors.append(
-                        (f"organizations.{oid}.faction_of", "an organization cannot be its own faction")
-                    )
-                elif parent is None:
-                    errors.append((f"organizations.{oid}.faction_of", "unknown organization"))
-                elif parent.faction_of is not None:
-                    errors.append(
-                        (f"organizations.{oid}.faction_of", f"'{o.faction_of}' is itself a faction")
-                    )
-            else:
-                for f in ("initial_scale", "max_scale", "initial_lab_capacity"):
-                    if getattr(o, f) is None:
-                        errors.append((f"organizations.{oid}.{f}", "required for an organization"))
+        errors += self._organization_errors()
         for aid, a in self.agencies.items():
             for nid in a.nodes:
                 if nid not in nodes:
@@ -618,6 +599,29 @@ class Scenario(Strict):
             if k not in self.node_kinds:
                 errors.append(("observables.crossing_kinds", f"unknown node kind '{k}'"))
         errors += self.observables.group_errors()
+        return errors
+
+    def _organization_errors(self) -> list[tuple[str, str]]:
+        """Territories on known nodes; factions of a known, top-level other organization; scales given."""
+        errors: list[tuple[str, str]] = []
+        for oid, o in self.organizations.items():
+            for nid in o.territory:
+                if nid not in self.network.nodes:
+                    errors.append((f"organizations.{oid}.territory", f"unknown node '{nid}'"))
+            if o.faction_of is None:
+                for f in ("initial_scale", "max_scale", "initial_lab_capacity"):
+                    if getattr(o, f) is None:
+                        errors.append((f"organizations.{oid}.{f}", "required for an organization"))
+                continue
+            parent = self.organizations.get(o.faction_of)
+            if o.faction_of == oid:
+                errors.append(
+                    (f"organizations.{oid}.faction_of", "an organization cannot be its own faction")
+                )
+            elif parent is None:
+                errors.append((f"organizations.{oid}.faction_of", "unknown organization"))
+            elif parent.faction_of is not None:
+                errors.append((f"organizations.{oid}.faction_of", f"'{o.faction_of}' is itself a faction"))
         return errors
 
     def _role(self, node_id: str) -> str | None:
