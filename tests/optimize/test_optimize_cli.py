@@ -259,3 +259,19 @@ def _layered_instance(tmp_path: Path, n: int) -> Path:
     p = tmp_path / "layered.json"
     p.write_text(json.dumps({"source": 0, "sink": n - 1, "arcs": arcs}))
     return p
+
+
+def test_numbers_highs_reads_as_infinite_are_refused(tmp_path: Path) -> None:
+    """Found by the fuzz suite: a payoff of 1e20 crashed the DOBSS MILP ("Model error"); a capacity of
+    1e300 made a finite max flow "unbounded"."""
+    game = tmp_path / "game.csv"
+    game.write_text(
+        f"{HEADER},type,type_weight\na,99999999999999999999,-10,0,10,x,0.6\nb,0,-1,0,2,x,0.6\n"
+        "a,1,-5,-1,4,y,0.4\nb,0,-2,0,3,y,0.4\n"
+    )
+    r = run("allocate", "--targets", str(game), "--resources", "1")
+    assert r.exit_code == 2 and r.stderr.startswith(f"error: {game}:2: defender_covered: payoffs must lie")
+    net = tmp_path / "net.json"
+    net.write_text(json.dumps({**NET, "arcs": [{**NET["arcs"][0], "capacity": 1e300}, *NET["arcs"][1:]]}))
+    r = run("maxflow", "--instance", str(net), "--budget", "1")
+    assert r.exit_code == 2 and "arcs[0].capacity: capacity must be >= 0 and at most 1e+15" in r.stderr

@@ -31,6 +31,9 @@ from narcoflow.inputs import read_text
 __all__ = ["PAYOFF_COLUMNS", "SecurityGame", "check_resources", "load_game_csv"]
 
 #: The payoff columns of the targets CSV, in order.
+#: Largest payoff magnitude: the DOBSS MILP's big-M constants are differences of payoffs, and HiGHS
+#: reads 1e20 as infinity ("Model error" on a payoff of 1e20, found by the fuzz suite).
+MAX_PAYOFF = 1e9
 PAYOFF_COLUMNS = ("defender_covered", "defender_uncovered", "attacker_covered", "attacker_uncovered")
 
 
@@ -145,6 +148,13 @@ class SecurityGame:
         if where is not None:
             raise NarcoFlowError(
                 "payoffs must be finite numbers", file=name, field=_where(idx, type_labels, where)
+            )
+        where = _first_bad((np.abs(np.stack(arrays)) > MAX_PAYOFF).any(axis=0))
+        if where is not None:  # the MILP's big-M constants would reach HiGHS's infinity (1e20)
+            raise NarcoFlowError(
+                f"payoffs must lie within ±{MAX_PAYOFF:g} (only their ratios matter: rescale them)",
+                file=name,
+                field=_where(idx, type_labels, where),
             )
         bad = _first_bad(dc < du)
         if bad is not None:
@@ -318,4 +328,11 @@ def _cell_float(cell: str, where: str, lineno: int, column: str) -> float:
         ) from None
     if not math.isfinite(v):
         raise NarcoFlowError(f"expected a finite number, got {cell!r}", file=where, line=lineno, field=column)
+    if column in PAYOFF_COLUMNS and abs(v) > MAX_PAYOFF:
+        raise NarcoFlowError(
+            f"payoffs must lie within ±{MAX_PAYOFF:g} (only their ratios matter: rescale them), got {cell}",
+            file=where,
+            line=lineno,
+            field=column,
+        )
     return v

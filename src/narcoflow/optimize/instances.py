@@ -57,6 +57,10 @@ __all__ = [
 #: Capacity the Lopes da Silva et al. CSV files use for an arc of unlimited capacity.
 DATASET_INFINITE_CAPACITY = 10_000.0
 
+#: Largest finite capacity or cost: HiGHS reads 1e20 as infinity, so a capacity of 1e300 made a finite
+#: max flow "unbounded" (an unlimited arc is ``null``/``"inf"`` in JSON).
+MAX_NUMBER = 1e15
+
 _HT_COLUMNS = ("tail", "head", "capacity", "cost", "special", "trafficker", "bottom", "victim")
 _LAYERED_COLUMNS = ("tail", "head", "capacity", "cost", "special", "level")
 
@@ -150,17 +154,17 @@ class InterdictionProblem:
                 raise NarcoFlowError(
                     f"has {len(arr)} entries but there are {m} tails", file=where, field=label
                 )
-        bad = np.flatnonzero(np.isnan(cap) | (cap < 0))
+        bad = np.flatnonzero(np.isnan(cap) | (cap < 0) | (np.isfinite(cap) & (cap > MAX_NUMBER)))
         if bad.size:
             raise NarcoFlowError(
-                f"capacity must be >= 0 (or inf), got {cap[bad[0]]}",
+                f"capacity must be >= 0 and at most {MAX_NUMBER:g} (or inf), got {cap[bad[0]]}",
                 file=where,
                 field=f"arcs[{bad[0]}].capacity",
             )
-        bad = np.flatnonzero(~np.isfinite(cst) | (cst < 0))
+        bad = np.flatnonzero(~np.isfinite(cst) | (cst < 0) | (cst > MAX_NUMBER))
         if bad.size:
             raise NarcoFlowError(
-                f"cost must be a finite number >= 0, got {cst[bad[0]]}",
+                f"cost must be a finite number >= 0 and at most {MAX_NUMBER:g}, got {cst[bad[0]]}",
                 file=where,
                 field=f"arcs[{bad[0]}].cost",
             )
