@@ -83,6 +83,8 @@ def test_a_failed_first_run_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
         ),
         (["optimize", "evaluate", "--agency", "cbp_ofo", "--window", "2021-01:2020-01"], "is before"),
         (["run", "--members", "10000000"], "--members: 10,000,000 members of 'baseline'"),
+        (["source-compare", "--members", "10000000"], "--members: 10,000,000 members of 'baseline'"),
+        (["forecast-check", "--members", "10000000"], "--members: 10,000,000 members of 'baseline'"),
     ],
 )
 def test_bad_outputs_and_sizes_fail_before_any_computation(

@@ -659,10 +659,12 @@ def source_compare(
 ) -> None:
     """Deaths averted by SOURCE's levers (fentanyl risk −20%, naloxone +20%) next to SOURCE's figures."""
     from narcoflow.calibrate.source import source_command
+    from narcoflow.scenario import load_scenario
 
     try:
         if json_path is not None:
             check_output_file(json_path, "--json")
+        check_members(load_scenario(scenario), members)
         source_command(scenario, members, seed, json_path, no_posterior, console=console)
     except NarcoFlowError as exc:
         fail(exc)
