@@ -26,16 +26,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A dashboard process on 127.0.0.1 (members capped at 20), stopped after the module."""
+def start_dashboard(cache: Path, *options: str) -> Iterator[str]:
+    """Run ``narcoflow dashboard`` on a free loopback port (members capped at 20) until the caller is done."""
     port = _free_port()
-    cache = tmp_path_factory.mktemp("dashboard-cache")
+    cache.mkdir(parents=True, exist_ok=True)
     log = (cache / "server.log").open("w")
     proc = subprocess.Popen(
         [
             *(sys.executable, "-m", "narcoflow", "dashboard", "--port", str(port), "--cache", str(cache)),
-            *("--max-members", "20", "--workers", "2", "--job-timeout", "300"),
+            *("--max-members", "20", "--workers", "2", "--job-timeout", "300", *options),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -55,6 +54,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc.terminate()
     proc.wait(timeout=20)
     log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A dashboard process on 127.0.0.1 with a fresh cache, stopped after the module."""
+    yield from start_dashboard(tmp_path_factory.mktemp("dashboard-cache"))
 
 
 def _median_at(page: Any, graph: str, year: int) -> float:

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from narcoflow.app import pages
+from narcoflow.app.experiments import experiments_page, register_experiments
 from narcoflow.app.jobs import JobManager
 from narcoflow.app.runs import RunRequest, list_runs, load_request_scenario, save_upload
 from narcoflow.errors import NarcoFlowError
@@ -94,6 +95,7 @@ def register(app: Dash, jobs: JobManager, settings: Settings) -> None:
     _register_results(app, settings)
     _register_compare(app, settings)
     _register_planning(app, jobs, settings)
+    register_experiments(app, settings.store)
 
 
 def _register_scenario(app: Dash, settings: Settings) -> None:
@@ -121,7 +123,7 @@ def _register_scenario(app: Dash, settings: Settings) -> None:
                 agencies = []
             return pages.planning_page(agencies, settings.max_members)
         if path == "/experiments":
-            return pages.experiments_page(settings.store)
+            return experiments_page(settings.store)
         return pages.scenario_page(scenarios, settings.max_members)
 
     @app.callback(

@@ -16,7 +16,6 @@ from narcoflow.app.runs import MAX_UPLOAD_BYTES
 __all__ = [
     "PAGES",
     "compare_page",
-    "experiments_page",
     "lever_controls",
     "planning_page",
     "results_page",
@@ -260,20 +259,5 @@ def planning_page(agencies: list[str], max_members: int) -> html.Div:
             dcc.Interval(id="plan-poll", interval=500, disabled=True),
             dcc.Store(id="plan-job-key"),
             html.Div(id="plan-evaluation"),
-        ]
-    )
-
-
-def experiments_page(store: str | None) -> html.Div:
-    """Browsing an experiments store (``narcoflow explore``): not in this version."""
-    return html.Div(
-        [
-            html.H2("Experiments"),
-            html.P(
-                "Browsing a store made by `narcoflow explore` (outcome distributions per policy, Sobol "
-                "indices, PRIM boxes) needs the experiments store, which this version of NarcoFlow does "
-                "not have yet." + (f" The --store given ({store}) is not read." if store else ""),
-                className="missing",
-            ),
         ]
     )
