@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,8 @@ class Settings:
 def _run_label(req: RunRequest) -> str:
     changed = ", ".join(f"{k.split('.', 1)[-1]}={v:g}" for k, v in sorted(req.levers.items())) or "defaults"
     name = req.label or req.scenario
-    return f"{name}: {changed} · {req.members} members · seed {req.seed}"
+    start = f" from {req.policy_start}" if req.policy_start and req.levers else ""
+    return f"{name}: {changed}{start} · {req.members} members · seed {req.seed}"
 
 
 def _run_options(settings: Settings) -> list[dict[str, str]]:
@@ -190,6 +192,7 @@ def _register_runs(app: Dash, jobs: JobManager, settings: Settings) -> None:
         State({"type": "lever", "name": ALL}, "value"),
         State("members", "value"),
         State("seed", "value"),
+        State("policy-start", "value"),
         prevent_initial_call=True,
     )
     def run(
@@ -199,6 +202,7 @@ def _register_runs(app: Dash, jobs: JobManager, settings: Settings) -> None:
         values: list[float],
         members: Any,
         seed: Any,
+        start: str | None,
     ) -> Any:
         try:
             members, seed = int(members), int(seed)
@@ -212,12 +216,16 @@ def _register_runs(app: Dash, jobs: JobManager, settings: Settings) -> None:
             )
         if seed < 0:
             return no_update, True, _error("seed: must be >= 0")
+        start = (start or "").strip() or None
+        if start is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start):
+            return no_update, True, _error("policy start: a month as YYYY-MM, e.g. 2026-01")
         try:
             levers = _changed_levers(settings, source["scenario"], ids, values)
         except NarcoFlowError as exc:
             return no_update, True, _error(exc.format())
+        label = source.get("label") or ""
         return _submit(
-            jobs, RunRequest(source["scenario"], members, seed, levers, label=source.get("label") or "")
+            jobs, RunRequest(source["scenario"], members, seed, levers, label=label, policy_start=start)
         )
 
     @app.callback(

@@ -100,6 +100,18 @@ def _whole_number(component_id: str, label: str, low: int, high: int, value: int
     return html.Div([html.Label(label), box], className="field")
 
 
+def _policy_start() -> html.Div:
+    """The policy start month: levers that start a level (an agency's intensity, cooperation, a
+    commodity's control) change from it; the others from the first month. Hidden without dated policies."""
+    from narcoflow.app.runs import dated_policies
+
+    box = dcc.Input(id="policy-start", type="text", placeholder="YYYY-MM (optional)", debounce=True)
+    label = html.Label(
+        "Policy start", title="Intensity, cooperation and control levers change from this month"
+    )
+    return html.Div([label, box], className="field", style=None if dated_policies() else {"display": "none"})
+
+
 def scenario_page(scenarios: dict[str, str], max_members: int) -> html.Div:
     """Choose a built-in scenario or upload one, set levers, members and seed, run."""
     return html.Div(
@@ -148,6 +160,7 @@ def scenario_page(scenarios: dict[str, str], max_members: int) -> html.Div:
                         [html.Label("Seed"), dcc.Input(id="seed", type="number", min=0, step=1, value=0)],
                         className="field",
                     ),
+                    _policy_start(),
                     html.Button("Run", id="run-button", n_clicks=0, className="primary"),
                 ],
                 className="row",

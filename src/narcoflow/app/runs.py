@@ -10,6 +10,7 @@ once. :func:`execute` is what a job process does; it writes into the run's folde
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 import time
@@ -39,6 +40,7 @@ class RunRequest:
     kind: str = "run"
     agency: str | None = None  # for kind="evaluate"
     label: str = ""
+    policy_start: str | None = None  # "YYYY-MM": levers that start a level change from this month
 
     def to_json(self) -> dict[str, Any]:
         """The request as a JSON-able dict."""
@@ -100,7 +102,28 @@ def load_request_scenario(cache: Path, req: RunRequest) -> Any:
         path = None
     else:
         raise ScenarioError("unknown built-in scenario", file=req.scenario)
-    return _load(req.scenario, str(path) if path else None, tuple(sorted(req.levers.items())))
+    return _load(
+        req.scenario, str(path) if path else None, tuple(sorted(req.levers.items())), req.policy_start
+    )
+
+
+def dated_policies() -> bool:
+    """Whether this NarcoFlow has dated policies (``narcoflow.scenario.policy``)."""
+    try:
+        return importlib.util.find_spec("narcoflow.scenario.policy") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def from_start(scenario: Any, levers: dict[str, float], policy_start: str | None) -> dict[str, float]:
+    """The levers set from the first month: all of them, unless a policy start date is given, when the
+    levers that start a level (intensity, cooperation, control) wait for that month."""
+    if not policy_start or not dated_policies():
+        return dict(levers)
+    from narcoflow.scenario.policy import lever_levels
+
+    dated = lever_levels(scenario)
+    return {k: v for k, v in levers.items() if k not in dated}
 
 
 @lru_cache(maxsize=1)
@@ -111,10 +134,26 @@ def _builtins() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=128)
-def _load(scenario: str, path: str | None, levers: tuple[tuple[str, float], ...]) -> Any:
+def _load(
+    scenario: str, path: str | None, levers: tuple[tuple[str, float], ...], policy_start: str | None
+) -> Any:
     from narcoflow.scenario import load_scenario
 
-    return load_scenario(path or scenario, {k: float(v) for k, v in levers})
+    base = load_scenario(path or scenario)
+    now = from_start(base, dict(levers), policy_start)
+    sc = load_scenario(path or scenario, {k: float(v) for k, v in now.items()})
+    dated = [{"type": "set", "parameter": k, "value": float(v)} for k, v in levers if k not in now]
+    if dated:
+        from narcoflow.scenario.policy import apply_policy, policy_from_data
+
+        data = {
+            "name": "dashboard",
+            "description": "levers set in the dashboard",
+            "start": policy_start,
+            "effects": dated,
+        }
+        sc = apply_policy(sc, policy_from_data(data, "policy start date", {}))
+    return sc
 
 
 def request_key(cache: Path, req: RunRequest) -> str:
@@ -127,6 +166,7 @@ def request_key(cache: Path, req: RunRequest) -> str:
         "kind": req.kind,
         "agency": req.agency,
         "policy": sorted(req.levers.items()),
+        "policy_start": req.policy_start,
         "members": req.members,
         "seed": req.seed,
     }
@@ -145,8 +185,9 @@ def _member_table(sc: Any, req: RunRequest) -> tuple[Any, dict[str, Any] | None]
     if found is None:
         return None, None
     post, path = found
+    now = from_start(sc, req.levers, req.policy_start)  # levers set from the first month keep their value
     table = post.member_table(
-        np.arange(req.members), req.seed, exclude={k.removesuffix(".value") for k in req.levers}
+        np.arange(req.members), req.seed, exclude={k.removesuffix(".value") for k in now}
     )
     meta = post.meta or {}
     return table, {"file": Path(path).name, "until": meta.get("until"), "parameters": list(post.names)}
