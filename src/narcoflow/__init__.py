@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from narcoflow._version import __version__
 from narcoflow.engine import simulate
-from narcoflow.errors import NarcoFlowError, ScenarioError
+from narcoflow.errors import NarcoFlowError, ScenarioError, SimulationError
 from narcoflow.results import Results
 from narcoflow.scenario import Scenario, load_scenario
 
@@ -21,6 +21,7 @@ __all__ = [
     "Results",
     "Scenario",
     "ScenarioError",
+    "SimulationError",
     "__version__",
     "load_scenario",
     "simulate",

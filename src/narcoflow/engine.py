@@ -33,9 +33,10 @@ from narcoflow.model import (
     suppliers,
 )
 from narcoflow.model.backend import Backend, choose
+from narcoflow.model.checks import check_run
 from narcoflow.model.enforcement import CoveragePlan, plan_arrays
 from narcoflow.model.layout import Layout, build_layout
-from narcoflow.model.outputs import Month, Recorder
+from narcoflow.model.outputs import Month, Recorder, dimension_labels
 from narcoflow.model.params import Params, bind, derive
 from narcoflow.model.state import State, initial_state
 from narcoflow.scenario.parameters import member_values
@@ -112,6 +113,8 @@ def simulate(
     by running members in batches (results do not depend on it). ``progress(done, total)`` is called
     after each month. ``backend`` ("numba" or "numpy") forces one backend; by default the compiled
     kernels run where they can, else the numpy reference (the results are the same, bit for bit).
+    A run whose outputs hold a NaN, a negative quantity or a mass-balance error above 1e-9 raises
+    :class:`~narcoflow.errors.SimulationError` naming the member, month and quantity.
     """
     from narcoflow.results import Results
 
@@ -135,6 +138,7 @@ def simulate(
                 _run_slice(lay, idx[sl], seed, {k: a[sl] for k, a in values.items()}, planned, cb, backend)
             )
     arrays = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    check_run(arrays, idx, lay.months, dimension_labels(lay))
     return Results.from_arrays(lay, idx, seed, arrays, values)
 
 

@@ -35,3 +35,8 @@ class NarcoFlowError(Exception):
 
 class ScenarioError(NarcoFlowError):
     """A scenario file or override that does not validate."""
+
+
+class SimulationError(NarcoFlowError):
+    """A run that produced an impossible state (a NaN, a negative quantity, a broken mass balance): it
+    names the member, month and quantity. Extreme parameter values can cause it; so can a model bug."""

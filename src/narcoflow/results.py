@@ -137,7 +137,8 @@ class Results:
         da = self._by_year(da.astype(np.float64), fiscal=True)
         if not events and obs["report_unit"] == "lb":
             da = da * KG_TO_LB
-        return da
+        unit = "events" if events else obs["report_unit"]
+        return da.rename(f"seizures_{group}").assign_attrs(units=f"{unit} per fiscal year", group=group)
 
     def group_nodes(self, group: str) -> np.ndarray:
         """Indices of the nodes in a reporting seizure group (``observables.seizure_groups``): the nodes

@@ -151,6 +151,21 @@ def dimension_sizes(lay: Layout, members: int) -> dict[str, int]:
     }
 
 
+def dimension_labels(lay: Layout) -> dict[str, list[str]]:
+    """The labels along every output dimension after (member, month)."""
+    from narcoflow.model.harm import STOCKS
+
+    net = lay.net
+    return {
+        "commodity": list(net.commodity_ids),
+        "node": list(net.node_ids),
+        "organization": list(net.org_ids),
+        "stock": list(STOCKS),
+        "level": list(lay.levels.names),
+        "agency": list(lay.agencies.ids),
+    }
+
+
 class Recorder:
     """Allocates every output for a batch and records each month into it."""
 
