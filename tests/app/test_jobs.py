@@ -47,6 +47,23 @@ def test_upload_errors_are_located_in_the_uploaded_file(tmp_path: Path, baseline
         request_key(tmp_path, RunRequest("upload:../../etc/passwd", 2, 0))
 
 
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ("extends: ../../secret.yaml\n", "extends"),
+        ("extends: [baseline, /etc/passwd]\n", "extends.1"),
+        ("policies: [status-quo, ../policy.yaml]\n", "policies.1"),
+    ],
+)
+def test_an_upload_names_no_file(tmp_path: Path, baseline_text: str, extra: str, field: str) -> None:
+    text = baseline_text + extra
+    with pytest.raises(ScenarioError) as err:
+        save_upload(tmp_path, text.encode(), "mine.yaml")
+    line = len(baseline_text.splitlines()) + 1
+    assert err.value.format().startswith(f"mine.yaml:{line}: {field}: an uploaded scenario may")
+    assert not (tmp_path / "uploads").exists() or not list((tmp_path / "uploads").iterdir())
+
+
 def test_same_request_runs_once_and_lands_in_the_cache(tmp_path: Path, short_upload: str) -> None:
     jobs = JobManager(tmp_path, workers=2, timeout=300)
     try:

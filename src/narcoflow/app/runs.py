@@ -55,8 +55,8 @@ class RunRequest:
 def save_upload(cache: Path, content: bytes, filename: str) -> str:
     """Keep an uploaded scenario under ``cache/uploads`` by its content hash; return ``upload:<hash>``.
 
-    The text is checked (size cap, UTF-8, safe YAML, the scenario schema) before it is kept; a
-    :class:`ScenarioError` names the uploaded file's name, its line and field.
+    The text is checked (size cap, UTF-8, safe YAML, no file named in it, the scenario schema) before
+    it is kept; a :class:`ScenarioError` names the uploaded file's name, its line and field.
     """
     from narcoflow.scenario.loader import load_scenario
 
@@ -67,6 +67,7 @@ def save_upload(cache: Path, content: bytes, filename: str) -> str:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError("not a UTF-8 text file", file=name) from None
+    _refuse_file_references(text, name)
     sha = hashlib.sha256(content).hexdigest()[:16]
     folder = cache / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
@@ -80,6 +81,34 @@ def save_upload(cache: Path, content: bytes, filename: str) -> str:
         raise ScenarioError(exc.message, file=exc.file, line=exc.line, field=exc.field) from None
     (folder / f"{sha}.name").write_text(name, encoding="utf-8")
     return f"upload:{sha}"
+
+
+def _refuse_file_references(text: str, name: str) -> None:
+    """An upload may extend a built-in scenario and hold policies inline, but name no file: the server
+    would otherwise open a path chosen by the browser (``extends: ../x.yaml``, ``policies: [p.yaml]``)."""
+    from narcoflow.scenario.loader import parse_yaml
+
+    data, lines = parse_yaml(text, name)
+    parents = data.get("extends")
+    for i, parent in enumerate(parents if isinstance(parents, list) else [parents] if parents else []):
+        if not (isinstance(parent, str) and parent in _builtins()):
+            where = ("extends", i) if isinstance(parents, list) else ("extends",)
+            raise ScenarioError(
+                f"an uploaded scenario may extend a built-in scenario only ({', '.join(_builtins())}), "
+                "not a file",
+                file=name,
+                line=lines.get(where),
+                field=".".join(map(str, where)),
+            )
+    policies = data.get("policies")
+    for i, item in enumerate(policies if isinstance(policies, list) else []):
+        if isinstance(item, str) and item != "status-quo":
+            raise ScenarioError(
+                "an uploaded scenario may not name a policy file: write the policy inline",
+                file=name,
+                line=lines.get(("policies", i)),
+                field=f"policies.{i}",
+            )
 
 
 def _upload_path(cache: Path, scenario: str) -> Path:
