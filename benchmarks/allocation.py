@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from narcoflow.optimize.allocation import origami, origami_coverage, quantal_response
 from narcoflow.optimize.games import SecurityGame
-from narcoflow.optimize.quantal import quantal_response
-from narcoflow.optimize.stackelberg import bayesian_milp, multiple_lps, origami, origami_coverage
+from narcoflow.optimize.stackelberg import bayesian_milp, multiple_lps
 
 SEED = 0
 

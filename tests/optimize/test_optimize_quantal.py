@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from narcoflow.errors import NarcoFlowError
+from narcoflow.optimize.allocation import origami, quantal_response, quantal_response_local
 from narcoflow.optimize.games import SecurityGame
-from narcoflow.optimize.quantal import quantal_response, quantal_response_local
-from narcoflow.optimize.stackelberg import origami, solve_allocation
+from narcoflow.optimize.stackelberg import solve_allocation
 
 
 def random_game(rng: np.random.Generator, n: int, n_types: int = 1) -> SecurityGame:

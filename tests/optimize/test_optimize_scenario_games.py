@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import narcoflow
+from narcoflow.optimize.allocation import origami
 from narcoflow.optimize.evaluate import agency_game, firms_game
-from narcoflow.optimize.stackelberg import multiple_lps, origami
+from narcoflow.optimize.stackelberg import multiple_lps
 
 
 def test_firms_game_has_every_firm_and_the_scrutiny_budget(baseline: narcoflow.Scenario) -> None:

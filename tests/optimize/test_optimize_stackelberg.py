@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from narcoflow.errors import NarcoFlowError
+from narcoflow.optimize.allocation import origami
 from narcoflow.optimize.games import SecurityGame, load_game_csv
 from narcoflow.optimize.stackelberg import (
     bayesian_brute_force,
     bayesian_milp,
     multiple_lps,
-    origami,
     solve_allocation,
 )
 

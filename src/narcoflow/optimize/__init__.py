@@ -4,9 +4,10 @@
   flow (Wood's MILP, HiGHS), with a brute-force reference;
 * :mod:`~narcoflow.optimize.instances` -- the network type and its file formats (JSON, the Lopes da
   Silva et al. CSV networks);
-* :mod:`~narcoflow.optimize.games`, :mod:`~narcoflow.optimize.stackelberg` and
-  :mod:`~narcoflow.optimize.quantal` -- how to spread coverage over targets against an attacker who
-  observes it (ORIGAMI, multiple LPs, the DOBSS MILP for several attacker types, quantal response);
+* :mod:`~narcoflow.optimize.games`, :mod:`~narcoflow.optimize.allocation` and
+  :mod:`~narcoflow.optimize.stackelberg` -- how to spread coverage over targets against an attacker
+  who observes it (ORIGAMI and quantal response; multiple LPs and the DOBSS MILP for several attacker
+  types);
 * :mod:`~narcoflow.optimize.highs` -- HiGHS calls without stray output;
 * :mod:`~narcoflow.optimize.cli` -- the ``narcoflow optimize`` commands.
 """
@@ -17,6 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
+    from narcoflow.optimize.allocation import AllocationResult, origami, quantal_response
     from narcoflow.optimize.games import SecurityGame, load_game_csv
     from narcoflow.optimize.instances import (
         InterdictionProblem,
@@ -32,20 +34,17 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         max_flow,
         solve_interdiction,
     )
-    from narcoflow.optimize.quantal import quantal_response
     from narcoflow.optimize.stackelberg import (
-        AllocationResult,
         bayesian_brute_force,
         bayesian_milp,
         multiple_lps,
-        origami,
         solve_allocation,
     )
 
 # public name -> submodule; loaded on first use so that ``narcoflow.optimize.cli`` (mounted on the main
 # command) does not import SciPy and networkx until a command runs
 _EXPORTS = {
-    "AllocationResult": "stackelberg",
+    "AllocationResult": "allocation",
     "InterdictionProblem": "instances",
     "InterdictionResult": "maxflow",
     "InterdictionWarning": "maxflow",
@@ -60,8 +59,8 @@ _EXPORTS = {
     "load_json_instance": "instances",
     "max_flow": "maxflow",
     "multiple_lps": "stackelberg",
-    "origami": "stackelberg",
-    "quantal_response": "quantal",
+    "origami": "allocation",
+    "quantal_response": "allocation",
     "solve_allocation": "stackelberg",
     "solve_interdiction": "maxflow",
 }

@@ -23,8 +23,9 @@ from narcoflow.engine import simulate
 from narcoflow.errors import NarcoFlowError
 from narcoflow.model.enforcement import CoveragePlan
 from narcoflow.model.layout import build_layout
+from narcoflow.optimize.allocation import AllocationResult
 from narcoflow.optimize.games import SecurityGame
-from narcoflow.optimize.stackelberg import AllocationResult, solve_allocation
+from narcoflow.optimize.stackelberg import solve_allocation
 from narcoflow.results import Results
 from narcoflow.scenario.schema import Scenario
 

@@ -1,29 +1,22 @@
-"""Stackelberg security-game allocation: how to spread coverage over targets.
+"""Stackelberg security-game allocation: the LP and MILP solvers, and the default choice of solver.
 
 The defender commits to coverage ``c`` (``0 <= c_t <= 1``, ``sum c_t <= R``); the attacker observes it
 and attacks a target maximising its expected utility, breaking ties in the defender's favour (strong
-Stackelberg equilibrium, SSE).  Solvers (games and payoffs: :mod:`narcoflow.optimize.games`):
+Stackelberg equilibrium, SSE).  Solvers (games and payoffs: :mod:`narcoflow.optimize.games`; the plan
+they return, ORIGAMI and quantal response: :mod:`narcoflow.optimize.allocation`):
 
-* :func:`origami` -- one attacker type, exact, vectorised, ``O(n log n)`` (Kiekintveld et al., AAMAS
-  2009).  It finds the coverage that minimises the attacker's best utility ``x*``; every SSE makes the
-  attacked target ``t`` worth exactly ``x*`` to the attacker (a lower level is infeasible, a higher one
-  lowers ``c_t``), so the SSE value is ``max`` over targets with ``U_a(t) = x*`` of the defender's
-  utility there -- the same as the multiple-LPs method, which the tests check;
-* :func:`multiple_lps` -- one LP per target (Conitzer & Sandholm, EC 2006); the exact reference;
+* :func:`multiple_lps` -- one LP per target (Conitzer & Sandholm, EC 2006); the exact reference for
+  ORIGAMI;
 * :func:`bayesian_milp` -- several attacker types with prior weights: the DOBSS MILP (Paruchuri et al.,
   AAMAS 2008) in its compact security-game form (coverage variables, as in ERASER), HiGHS; the optimum
   is re-solved as an LP for the chosen responses so the coverage is exact to LP precision;
 * :func:`bayesian_brute_force` -- the exact reference for small Bayesian games: one LP per joint pure
   response of the types;
-* :func:`quantal_response` -- a logit attacker with rationality ``lambda`` (the defender maximises its
-  expected utility; non-concave, solved locally from several starts).
+* :func:`solve_allocation` -- quantal response if a rationality is given, else ORIGAMI for one attacker
+  type and the DOBSS MILP for several.
 
-Resources that the equilibrium does not need are put on the other targets (most attractive first, up
-to full coverage): this only lowers the attacker's utility there, so the equilibrium is unchanged and
-the plan is robust to small deviations.  With ``R >= n`` every target is fully covered, except where the
-strong SSE deliberately leaves the attacked target partly covered: that happens when the defender
-prefers the attacker indifferent between a fully covered target and a partly covered one that is better
-for the defender (the tie is broken in the defender's favour).
+Resources that the equilibrium does not need are put on the other targets
+(:func:`~narcoflow.optimize.allocation.spread_unused_resources`).
 """
 
 from __future__ import annotations
@@ -31,8 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -41,167 +33,22 @@ from scipy.optimize import Bounds, LinearConstraint, linprog
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 from narcoflow.errors import NarcoFlowError
+from narcoflow.optimize.allocation import (
+    AllocationResult,
+    origami,
+    quantal_response,
+    require_one_type,
+    spread_unused_resources,
+)
 from narcoflow.optimize.games import SecurityGame, check_resources
 from narcoflow.optimize.highs import milp_within, quiet_milp
 
 __all__ = [
-    "AllocationResult",
     "bayesian_brute_force",
     "bayesian_milp",
     "multiple_lps",
-    "origami",
-    "origami_coverage",
     "solve_allocation",
 ]
-
-
-@dataclass
-class AllocationResult:
-    """A coverage plan and what it is worth.
-
-    Attributes:
-        coverage: coverage per target (``pandas.Series`` indexed by target, values in [0, 1]).
-        defender_utility: the defender's expected utility (over types and, for quantal response, over
-            the attacker's random choice).
-        attacked: the attacked target; for several types a dict type -> target; for quantal response
-            the most likely target.
-        attacker_utility: the attacker's utility at the attacked target (dict per type for several
-            types; expected utility for quantal response).
-        seconds: wall time of the solve.
-        method: ``"origami"``, ``"multiple-lps"``, ``"dobss-milp"`` (``"dobss-milp (HiGHS solve error;
-            responses enumerated)"`` when HiGHS failed on a small game), ``"bayesian-brute-force"`` or
-            ``"quantal-response"``.
-        status: ``"optimal"``, ``"time_limit"`` (MILP) or ``"local"`` (quantal response: best local
-            optimum of several starts).
-        gap: MIP gap for the MILP.
-        attack_probabilities: per target, quantal response only.
-    """
-
-    coverage: pd.Series
-    defender_utility: float
-    attacked: Hashable | dict[Hashable, Hashable]
-    attacker_utility: float | dict[Hashable, float]
-    seconds: float
-    method: str
-    status: str = "optimal"
-    gap: float | None = None
-    attack_probabilities: pd.Series | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: coverage, defender_utility, attacked, seconds."""
-        attacked = self.attacked
-        if isinstance(attacked, dict):
-            attacked = {str(_py(k)): _py(v) for k, v in attacked.items()}
-        else:
-            attacked = _py(attacked)
-        return {
-            "coverage": {str(_py(k)): float(v) for k, v in self.coverage.items()},
-            "defender_utility": float(self.defender_utility),
-            "attacked": attacked,
-            "seconds": self.seconds,
-        }
-
-
-def _py(v: Any) -> Any:
-    return v.item() if isinstance(v, np.generic) else v
-
-
-def _single_type(game: SecurityGame, method: str) -> None:
-    if game.n_types != 1:
-        raise NarcoFlowError(
-            f"{method} handles one attacker type; this game has {game.n_types} (use bayesian_milp)",
-            file=game.name,
-            field="type",
-        )
-
-
-def _tolerance(game: SecurityGame) -> float:
-    scale = max(1.0, float(np.abs(game.attacker_uncovered).max()), float(np.abs(game.attacker_covered).max()))
-    return 1e-9 * scale
-
-
-def _spread_leftover(
-    c: np.ndarray, keep: Sequence[int], priority: np.ndarray, resources: float
-) -> np.ndarray:
-    """Put unused resources on targets not in ``keep``, highest ``priority`` first, up to 1 each."""
-    leftover = resources - float(c.sum())
-    if leftover <= 1e-12:
-        return c
-    mask = np.ones(c.size, dtype=bool)
-    mask[np.asarray(keep, dtype=np.int64)] = False
-    others = np.flatnonzero(mask)
-    others = others[np.argsort(-priority[others], kind="stable")]
-    room = 1.0 - c[others]
-    before = np.cumsum(room) - room
-    out = c.copy()
-    out[others] += np.clip(leftover - before, 0.0, room)
-    return out
-
-
-# --------------------------------------------------------------------------------------------- ORIGAMI
-def origami_coverage(
-    attacker_uncovered: np.ndarray, attacker_covered: np.ndarray, resources: float
-) -> np.ndarray:
-    """Coverage minimising the attacker's best utility (ORIGAMI), for one attacker type.
-
-    Targets are sorted by ``attacker_uncovered``; the attack set grows while the resources can bring all
-    its targets down to the next target's value without covering any beyond 1.  All prefixes are
-    evaluated at once with cumulative sums.  Returns coverage in the original target order.
-    """
-    u = np.asarray(attacker_uncovered, dtype=np.float64)
-    a = np.asarray(attacker_covered, dtype=np.float64)
-    order = np.argsort(-u, kind="stable")
-    shift = u[order[0]]
-    us, as_ = u[order] - shift, a[order] - shift  # relative to the top value, for precision
-    d = us - as_
-    s1 = np.cumsum(us / d)
-    s2 = np.cumsum(1.0 / d)
-    floor = np.maximum.accumulate(as_)  # a target covered fully cannot go below attacker_covered
-    nxt = np.append(us[1:], -np.inf)
-    level = np.maximum((s1 - resources) / s2, floor)  # lowest level reachable by the first k+1 targets
-    k = int(np.argmax(level >= nxt))  # first attack set that cannot reach the next target's value
-    x = level[k]
-    cs = np.zeros_like(us)
-    cs[: k + 1] = np.clip((us[: k + 1] - x) / d[: k + 1], 0.0, 1.0)
-    c = np.empty_like(cs)
-    c[order] = cs
-    return c
-
-
-def origami(game: SecurityGame, resources: float) -> AllocationResult:
-    """Strong Stackelberg equilibrium of a single-type security game by ORIGAMI (exact, vectorised).
-
-    Example:
-        >>> from narcoflow.optimize.games import SecurityGame
-        >>> g = SecurityGame.from_arrays(["a", "b"], [0, 0], [-10, -1], [0, 0], [10, 2])
-        >>> r = origami(g, 1)
-        >>> r.attacked, round(r.defender_utility, 3)
-        ('b', -0.833)
-    """
-    t0 = time.perf_counter()
-    r = check_resources(resources)
-    _single_type(game, "origami")
-    c = origami_coverage(game.attacker_uncovered[0], game.attacker_covered[0], min(r, game.n_targets))
-    return _sse_result(game, c, r, "origami", t0)
-
-
-def _sse_result(
-    game: SecurityGame, c: np.ndarray, resources: float, method: str, t0: float
-) -> AllocationResult:
-    """Attacked target under strong tie-breaking, leftover resources spread, result assembled."""
-    ua = game.attacker_utility(c)[0]
-    ud = game.defender_utility(c)[0]
-    in_set = ua >= ua.max() - _tolerance(game)
-    best = int(np.argmax(np.where(in_set, ud, -np.inf)))
-    c = _spread_leftover(c, [best], ua, min(resources, game.n_targets))
-    return AllocationResult(
-        coverage=pd.Series(c, index=game.targets, name="coverage"),
-        defender_utility=float(ud[best]),
-        attacked=game.targets[best],
-        attacker_utility=float(ua[best]),
-        seconds=time.perf_counter() - t0,
-        method=method,
-    )
 
 
 # ---------------------------------------------------------------------------------------- LP references
@@ -247,7 +94,7 @@ def multiple_lps(game: SecurityGame, resources: float) -> AllocationResult:
     """
     t0 = time.perf_counter()
     r = check_resources(resources)
-    _single_type(game, "multiple_lps")
+    require_one_type(game, "multiple_lps")
     best: tuple[float, int, np.ndarray] | None = None
     for t in range(game.n_targets):
         sol = _lp_for_responses(game, r, [t])
@@ -300,7 +147,7 @@ def _bayesian_result(
 ) -> AllocationResult:
     ua = game.attacker_utility(c)
     # unused resources go to targets no type attacks (their attacker utilities only fall)
-    c = _spread_leftover(c, list(resp), game.weights @ ua, min(resources, game.n_targets))
+    c = spread_unused_resources(c, list(resp), game.weights @ ua, min(resources, game.n_targets))
     if game.n_types == 1:
         attacked: Any = game.targets[resp[0]]
         att_u: Any = float(ua[0, resp[0]])
@@ -460,8 +307,6 @@ def solve_allocation(
     """
     try:
         if qr_lambda is not None:
-            from narcoflow.optimize.quantal import quantal_response
-
             return quantal_response(game, resources, qr_lambda, time_limit=time_limit)
         if game.n_types == 1:
             return origami(game, resources)

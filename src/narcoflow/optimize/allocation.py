@@ -1,9 +1,23 @@
-"""Coverage against a quantal-response (logit) attacker.
+"""Allocation solvers without an LP, and the plan every allocation solver returns.
 
-The attacker of type ``l`` attacks target ``t`` with probability ``q_lt`` proportional to
-``exp(lam * U_a(l, t, c))`` (rationality ``lam >= 0``: 0 is a uniformly random attacker, large values
-approach the best-responding attacker of the Stackelberg model).  The defender maximises its expected
-utility ``F(c) = sum_l w_l sum_t q_lt(c) U_d(l, t, c)`` over ``0 <= c <= 1, sum c <= R``.
+The defender commits to coverage ``c`` (``0 <= c_t <= 1``, ``sum c_t <= R``) and the attacker observes
+it (games and payoffs: :mod:`narcoflow.optimize.games`).  This module holds :class:`AllocationResult`,
+what every solver does to a plan (:func:`require_one_type`, :func:`spread_unused_resources`), and the
+two solvers that need no LP; the LP and MILP solvers, and :func:`~narcoflow.optimize.stackelberg.
+solve_allocation` which picks one, are in :mod:`narcoflow.optimize.stackelberg`.
+
+ORIGAMI (:func:`origami`) -- one best-responding attacker type; exact, vectorised, ``O(n log n)``
+(Kiekintveld et al., AAMAS 2009).  It finds the coverage that minimises the attacker's best utility
+``x*``; every strong Stackelberg equilibrium (SSE) makes the attacked target ``t`` worth exactly ``x*``
+to the attacker (a lower level is infeasible, a higher one lowers ``c_t``), so the SSE value is ``max``
+over targets with ``U_a(t) = x*`` of the defender's utility there -- the same as the multiple-LPs
+method, which the tests check.
+
+Quantal response (:func:`quantal_response`) -- a logit attacker.  The attacker of type ``l`` attacks
+target ``t`` with probability ``q_lt`` proportional to ``exp(lam * U_a(l, t, c))`` (rationality
+``lam >= 0``: 0 is a uniformly random attacker, large values approach the best-responding attacker of
+the Stackelberg model).  The defender maximises its expected utility
+``F(c) = sum_l w_l sum_t q_lt(c) U_d(l, t, c)`` over ``0 <= c <= 1, sum c <= R``.
 
 One attacker type -- solved to global optimality.  ``F = N(c) / D(c)`` with ``N = sum_t e_t U_d(t)``,
 ``D = sum_t e_t`` and ``e_t = exp(lam * U_a(t))``, so ``F(c) >= v`` iff
@@ -24,6 +38,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,11 +49,182 @@ from scipy.special import wrightomega
 
 from narcoflow.errors import NarcoFlowError
 from narcoflow.optimize.games import SecurityGame, check_resources
-from narcoflow.optimize.stackelberg import AllocationResult, _spread_leftover, origami
 
-__all__ = ["quantal_response", "quantal_response_local"]
+__all__ = [
+    "AllocationResult",
+    "origami",
+    "origami_coverage",
+    "quantal_response",
+    "quantal_response_local",
+    "require_one_type",
+    "spread_unused_resources",
+]
 
 
+@dataclass
+class AllocationResult:
+    """A coverage plan and what it is worth.
+
+    Attributes:
+        coverage: coverage per target (``pandas.Series`` indexed by target, values in [0, 1]).
+        defender_utility: the defender's expected utility (over types and, for quantal response, over
+            the attacker's random choice).
+        attacked: the attacked target; for several types a dict type -> target; for quantal response
+            the most likely target.
+        attacker_utility: the attacker's utility at the attacked target (dict per type for several
+            types; expected utility for quantal response).
+        seconds: wall time of the solve.
+        method: ``"origami"``, ``"multiple-lps"``, ``"dobss-milp"`` (``"dobss-milp (HiGHS solve error;
+            responses enumerated)"`` when HiGHS failed on a small game), ``"bayesian-brute-force"`` or
+            ``"quantal-response"``.
+        status: ``"optimal"``, ``"time_limit"`` (MILP) or ``"local"`` (quantal response: best local
+            optimum of several starts).
+        gap: MIP gap for the MILP.
+        attack_probabilities: per target, quantal response only.
+    """
+
+    coverage: pd.Series
+    defender_utility: float
+    attacked: Hashable | dict[Hashable, Hashable]
+    attacker_utility: float | dict[Hashable, float]
+    seconds: float
+    method: str
+    status: str = "optimal"
+    gap: float | None = None
+    attack_probabilities: pd.Series | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: coverage, defender_utility, attacked, seconds."""
+        attacked = self.attacked
+        if isinstance(attacked, dict):
+            attacked = {str(_py(k)): _py(v) for k, v in attacked.items()}
+        else:
+            attacked = _py(attacked)
+        return {
+            "coverage": {str(_py(k)): float(v) for k, v in self.coverage.items()},
+            "defender_utility": float(self.defender_utility),
+            "attacked": attacked,
+            "seconds": self.seconds,
+        }
+
+
+def _py(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def require_one_type(game: SecurityGame, method: str) -> None:
+    """Raise :class:`~narcoflow.errors.NarcoFlowError` unless ``game`` has one attacker type.
+
+    ``method`` names the solver in the message (e.g. ``"origami"``).
+    """
+    if game.n_types != 1:
+        raise NarcoFlowError(
+            f"{method} handles one attacker type; this game has {game.n_types} (use bayesian_milp)",
+            file=game.name,
+            field="type",
+        )
+
+
+def spread_unused_resources(
+    c: np.ndarray, keep: Sequence[int], priority: np.ndarray, resources: float
+) -> np.ndarray:
+    """Put unused resources on targets not in ``keep``, highest ``priority`` first, up to 1 each.
+
+    The equilibrium solvers pass the attacked targets as ``keep`` and the attacker's utility as
+    ``priority``: covering the other targets more only lowers the attacker's utility there, so the
+    equilibrium is unchanged and the plan is robust to small deviations.  With ``R >= n`` every target
+    is then fully covered, except where the strong SSE deliberately leaves the attacked target partly
+    covered: that happens when the defender prefers the attacker indifferent between a fully covered
+    target and a partly covered one that is better for the defender (the tie is broken in the
+    defender's favour).  Returns ``c`` itself when nothing is left over, else a new array.
+    """
+    leftover = resources - float(c.sum())
+    if leftover <= 1e-12:
+        return c
+    mask = np.ones(c.size, dtype=bool)
+    mask[np.asarray(keep, dtype=np.int64)] = False
+    others = np.flatnonzero(mask)
+    others = others[np.argsort(-priority[others], kind="stable")]
+    room = 1.0 - c[others]
+    before = np.cumsum(room) - room
+    out = c.copy()
+    out[others] += np.clip(leftover - before, 0.0, room)
+    return out
+
+
+# --------------------------------------------------------------------------------------------- ORIGAMI
+def origami_coverage(
+    attacker_uncovered: np.ndarray, attacker_covered: np.ndarray, resources: float
+) -> np.ndarray:
+    """Coverage minimising the attacker's best utility (ORIGAMI), for one attacker type.
+
+    Targets are sorted by ``attacker_uncovered``; the attack set grows while the resources can bring all
+    its targets down to the next target's value without covering any beyond 1.  All prefixes are
+    evaluated at once with cumulative sums.  Returns coverage in the original target order.
+    """
+    u = np.asarray(attacker_uncovered, dtype=np.float64)
+    a = np.asarray(attacker_covered, dtype=np.float64)
+    order = np.argsort(-u, kind="stable")
+    shift = u[order[0]]
+    us, as_ = u[order] - shift, a[order] - shift  # relative to the top value, for precision
+    d = us - as_
+    s1 = np.cumsum(us / d)
+    s2 = np.cumsum(1.0 / d)
+    floor = np.maximum.accumulate(as_)  # a target covered fully cannot go below attacker_covered
+    nxt = np.append(us[1:], -np.inf)
+    level = np.maximum((s1 - resources) / s2, floor)  # lowest level reachable by the first k+1 targets
+    k = int(np.argmax(level >= nxt))  # first attack set that cannot reach the next target's value
+    x = level[k]
+    cs = np.zeros_like(us)
+    cs[: k + 1] = np.clip((us[: k + 1] - x) / d[: k + 1], 0.0, 1.0)
+    c = np.empty_like(cs)
+    c[order] = cs
+    return c
+
+
+def origami(game: SecurityGame, resources: float) -> AllocationResult:
+    """Strong Stackelberg equilibrium of a single-type security game by ORIGAMI (exact, vectorised).
+
+    Example:
+        >>> from narcoflow.optimize.games import SecurityGame
+        >>> g = SecurityGame.from_arrays(["a", "b"], [0, 0], [-10, -1], [0, 0], [10, 2])
+        >>> r = origami(g, 1)
+        >>> r.attacked, round(r.defender_utility, 3)
+        ('b', -0.833)
+    """
+    t0 = time.perf_counter()
+    r = check_resources(resources)
+    require_one_type(game, "origami")
+    c = origami_coverage(game.attacker_uncovered[0], game.attacker_covered[0], min(r, game.n_targets))
+    return _sse_result(game, c, r, "origami", t0)
+
+
+def _tolerance(game: SecurityGame) -> float:
+    """How close to the attacker's best utility a target counts as a best response (ties)."""
+    scale = max(1.0, float(np.abs(game.attacker_uncovered).max()), float(np.abs(game.attacker_covered).max()))
+    return 1e-9 * scale
+
+
+def _sse_result(
+    game: SecurityGame, c: np.ndarray, resources: float, method: str, t0: float
+) -> AllocationResult:
+    """Attacked target under strong tie-breaking, leftover resources spread, result assembled."""
+    ua = game.attacker_utility(c)[0]
+    ud = game.defender_utility(c)[0]
+    in_set = ua >= ua.max() - _tolerance(game)
+    best = int(np.argmax(np.where(in_set, ud, -np.inf)))
+    c = spread_unused_resources(c, [best], ua, min(resources, game.n_targets))
+    return AllocationResult(
+        coverage=pd.Series(c, index=game.targets, name="coverage"),
+        defender_utility=float(ud[best]),
+        attacked=game.targets[best],
+        attacker_utility=float(ua[best]),
+        seconds=time.perf_counter() - t0,
+        method=method,
+    )
+
+
+# -------------------------------------------------------------------------------------- quantal response
 def _qr_value_grad(game: SecurityGame, lam: float, c: np.ndarray) -> tuple[float, np.ndarray]:
     """Expected defender utility against a logit attacker, and its gradient in ``c``."""
     ud = game.defender_utility(c)  # [L, n]
@@ -165,7 +353,7 @@ def _inner_argmax(a: np.ndarray, b: np.ndarray, p: np.ndarray, g: np.ndarray, r:
     return coverage(hi)
 
 
-def _exact_single_type(
+def _exactrequire_one_type(
     game: SecurityGame, lam: float, r: float, start: np.ndarray
 ) -> tuple[float, np.ndarray]:
     """Global optimum for one attacker type: bisection on the value ``v`` with the convex inner problem.
@@ -236,12 +424,12 @@ def quantal_response(
     lam = float(lam)
     n = game.n_targets
     gain = game.weights @ (game.defender_covered - game.defender_uncovered)
-    greedy = _spread_leftover(np.zeros(n), [], gain, r)  # lam = 0: most valuable targets first
+    greedy = spread_unused_resources(np.zeros(n), [], gain, r)  # lam = 0: most valuable targets first
     status = "optimal"
     if lam == 0:
         f, c = _qr_value_grad(game, 0.0, greedy)[0], greedy
     elif game.n_types == 1:
-        f, c = _exact_single_type(game, lam, r, origami(game, r).coverage.to_numpy())
+        f, c = _exactrequire_one_type(game, lam, r, origami(game, r).coverage.to_numpy())
     else:
         deadline = None if time_limit is None else t0 + float(time_limit)
         f, c = quantal_response_local(
@@ -289,7 +477,7 @@ def quantal_response_local(
         raise ValueError(f"unknown solver {solver!r}")
     gain = game.weights @ (game.defender_covered - game.defender_uncovered)
     rng = np.random.default_rng(seed)
-    points = [np.full(n, r / n), _spread_leftover(np.zeros(n), [], gain, r)]
+    points = [np.full(n, r / n), spread_unused_resources(np.zeros(n), [], gain, r)]
     if game.n_types == 1:
         points.insert(0, origami(game, r).coverage.to_numpy())
     while len(points) < starts:
