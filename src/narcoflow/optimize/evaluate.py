@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from narcoflow.engine import simulate
 from narcoflow.errors import NarcoFlowError
@@ -181,35 +182,15 @@ def evaluate_plans(
     With ``use_posterior`` the members' parameters are drawn from the scenario's shipped posterior (if it
     has one), the same draws for every plan.
     """
-    unknown = [p for p in plans if p not in PLANS]
-    if unknown:
-        raise NarcoFlowError(f"unknown plan {unknown[0]!r} (choose from {', '.join(PLANS)})", field="plan")
-    if attacker not in ("sse", "qr"):
-        raise NarcoFlowError("attacker must be 'sse' or 'qr'", field="attacker")
+    _check_choices(plans, attacker)
     game, resources, _ = agency_game(sc, agency)
     qr = sc.trafficking.route_dispersion.value if attacker == "qr" else None
     static = solve_allocation(game, resources, qr_lambda=qr)
-    optimal = {str(k): float(v) for k, v in static.coverage.items()}
-    n = len(game.targets)
-    coverage = {
-        "optimal": optimal,
-        "randomized": optimal,
-        "uniform": {str(t): min(1.0, resources / n) for t in game.targets},
-    }
-    months = pd.date_range(sc.calendar.start + "-01", periods=sc.calendar.months, freq="MS")
-    lo, hi = window or (months[0].strftime("%Y-%m"), months[-1].strftime("%Y-%m"))
+    coverage = _plan_coverage(game, static, resources)
+    lo, hi = _month_window(sc, window)
     sel = slice(f"{lo}-01", f"{hi}-01")
     nodes = list(game.targets)
-    table = None
-    if use_posterior:
-        from narcoflow.calibrate import scenario_posterior
-
-        found = scenario_posterior(sc)
-        if found is not None:
-            # the plans spend the agency's scenario capacity and the static game uses its scenario
-            # detection, so members keep the agency's own point values
-            own = {f"agencies.{agency}.{k}" for k in ("capacity", "capacity_trend", "detection")}
-            table = found[0].member_table(np.arange(members), seed, exclude=own)
+    table = _posterior_draws(sc, agency, members, seed) if use_posterior else None
     rows, results = [], {}
     for i, name in enumerate(plans):
         plan = None
@@ -223,12 +204,6 @@ def evaluate_plans(
         res = simulate(sc, members=members, seed=seed, plans=plan, progress=cb, parameters=table)
         results[name] = res
         ds = res.dataset.sel(month=sel)
-        final = ds.attrs["final_commodity"]
-        seized = ds["seized_kg"].sel(commodity=final, node=nodes).sum(["month", "node"]).values
-        arriving = ds["flow_kg"].sel(node=nodes).sum(["month", "node"]).values
-        delivered = ds["delivered_kg"].sum("month").values
-        deaths = ds["deaths_final"].sum("month").values
-        share = np.divide(seized, arriving, out=np.zeros_like(seized, dtype=float), where=arriving > 0)
         if name == "status-quo":
             cov = ds["coverage"].sel(node=nodes).mean(["month", "member"]).to_series()
             promised = float("nan")
@@ -236,18 +211,70 @@ def evaluate_plans(
         else:
             c = np.array([coverage[name][t] for t in nodes])
             promised = _promised_share(game, c, static, name)
-        rows.append(
-            {
-                "plan": name,
-                "seized_kg": _band(seized),
-                "seized_share": _band(share),
-                "promised_share": promised,
-                "delivered_kg": _band(delivered),
-                "deaths": _band(deaths),
-            }
-        )
+        rows.append({"plan": name, **_outcome_bands(ds, nodes, promised)})
     table = pd.DataFrame(rows).set_index("plan")
     return Evaluation(table=table, static=static, coverage=coverage, results=results, window=(lo, hi))
+
+
+def _check_choices(plans: tuple[str, ...], attacker: str) -> None:
+    """Refuse an unknown plan or attacker model."""
+    unknown = [p for p in plans if p not in PLANS]
+    if unknown:
+        raise NarcoFlowError(f"unknown plan {unknown[0]!r} (choose from {', '.join(PLANS)})", field="plan")
+    if attacker not in ("sse", "qr"):
+        raise NarcoFlowError("attacker must be 'sse' or 'qr'", field="attacker")
+
+
+def _plan_coverage(
+    game: SecurityGame, static: AllocationResult, resources: float
+) -> dict[str, dict[str, float]]:
+    """Coverage per node of the fixed plans: the static optimum (also the randomized plan's mixed
+    strategy) and the agency's resources spread evenly."""
+    optimal = {str(k): float(v) for k, v in static.coverage.items()}
+    n = len(game.targets)
+    return {
+        "optimal": optimal,
+        "randomized": optimal,
+        "uniform": {str(t): min(1.0, resources / n) for t in game.targets},
+    }
+
+
+def _month_window(sc: Scenario, window: tuple[str, str] | None) -> tuple[str, str]:
+    """First and last month (YYYY-MM) compared: ``window``, or the scenario's whole calendar."""
+    months = pd.date_range(sc.calendar.start + "-01", periods=sc.calendar.months, freq="MS")
+    lo, hi = window or (months[0].strftime("%Y-%m"), months[-1].strftime("%Y-%m"))
+    return lo, hi
+
+
+def _posterior_draws(sc: Scenario, agency: str, members: int, seed: int) -> pd.DataFrame | None:
+    """The members' parameters drawn from the scenario's shipped posterior (None without one)."""
+    from narcoflow.calibrate import scenario_posterior
+
+    found = scenario_posterior(sc)
+    if found is None:
+        return None
+    # the plans spend the agency's scenario capacity and the static game uses its scenario
+    # detection, so members keep the agency's own point values
+    own = {f"agencies.{agency}.{k}" for k in ("capacity", "capacity_trend", "detection")}
+    return found[0].member_table(np.arange(members), seed, exclude=own)
+
+
+def _outcome_bands(ds: xr.Dataset, nodes: list[str], promised: float) -> dict[str, Any]:
+    """One plan's row: seizures at the agency's nodes, the seized share of what arrives there, product
+    delivered and deaths over the window (90% bands over members), and the static model's promise."""
+    final = ds.attrs["final_commodity"]
+    seized = ds["seized_kg"].sel(commodity=final, node=nodes).sum(["month", "node"]).values
+    arriving = ds["flow_kg"].sel(node=nodes).sum(["month", "node"]).values
+    delivered = ds["delivered_kg"].sum("month").values
+    deaths = ds["deaths_final"].sum("month").values
+    share = np.divide(seized, arriving, out=np.zeros_like(seized, dtype=float), where=arriving > 0)
+    return {
+        "seized_kg": _band(seized),
+        "seized_share": _band(share),
+        "promised_share": promised,
+        "delivered_kg": _band(delivered),
+        "deaths": _band(deaths),
+    }
 
 
 def _promised_share(game: SecurityGame, c: np.ndarray, static: AllocationResult, name: str) -> float:

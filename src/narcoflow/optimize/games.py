@@ -118,61 +118,89 @@ class SecurityGame:
         if not idx.is_unique:
             dup = idx[idx.duplicated()][0]
             raise NarcoFlowError(f"target {dup!r} appears more than once", file=name, field="target")
-        arrays = []
-        for col, values in zip(
-            PAYOFF_COLUMNS,
-            (defender_covered, defender_uncovered, attacker_covered, attacker_uncovered),
-            strict=True,
-        ):
-            arr = np.atleast_2d(np.asarray(values, dtype=np.float64))
-            if arr.ndim != 2 or arr.shape[1] != len(idx):
-                raise NarcoFlowError(f"expected {len(idx)} values per type, got shape {arr.shape}", field=col)
-            arrays.append(arr)
-        n_types = arrays[0].shape[0]
-        if any(a.shape[0] != n_types for a in arrays):
-            raise NarcoFlowError("payoff arrays have different numbers of types", file=name)
-        type_labels = (
-            tuple(types) if types is not None else (("attacker",) if n_types == 1 else tuple(range(n_types)))
+        arrays = _payoff_arrays(
+            (defender_covered, defender_uncovered, attacker_covered, attacker_uncovered), len(idx), name
         )
-        if len(type_labels) != n_types:
-            raise NarcoFlowError(
-                f"{len(type_labels)} type labels for {n_types} types", file=name, field="type"
-            )
-        w = np.ones(n_types) if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
-        if w.shape != (n_types,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
-            raise NarcoFlowError(
-                "type weights must be positive numbers, one per type", file=name, field="type_weight"
-            )
+        n_types = arrays[0].shape[0]
+        type_labels = _type_labels(types, n_types, name)
+        w = _type_weights(weights, n_types, name)
+        _check_payoffs(arrays, idx, type_labels, name)
         dc, du, ac, au = arrays
-        where = _first_bad(~np.isfinite(np.stack(arrays)).all(axis=0))
-        if where is not None:
-            raise NarcoFlowError(
-                "payoffs must be finite numbers", file=name, field=_where(idx, type_labels, where)
-            )
-        where = _first_bad((np.abs(np.stack(arrays)) > MAX_PAYOFF).any(axis=0))
-        if where is not None:  # the MILP's big-M constants would reach HiGHS's infinity (1e20)
-            raise NarcoFlowError(
-                f"payoffs must lie within ±{MAX_PAYOFF:g} (only their ratios matter: rescale them)",
-                file=name,
-                field=_where(idx, type_labels, where),
-            )
-        bad = _first_bad(dc < du)
-        if bad is not None:
-            raise NarcoFlowError(
-                f"defender_covered ({dc[bad]:g}) is below defender_uncovered ({du[bad]:g}): "
-                "covering a target must not make the defender worse off",
-                file=name,
-                field=_where(idx, type_labels, bad) + ".defender_covered",
-            )
-        bad = _first_bad(au <= ac)
-        if bad is not None:
-            raise NarcoFlowError(
-                f"attacker_uncovered ({au[bad]:g}) must exceed attacker_covered ({ac[bad]:g}): otherwise "
-                "coverage does not deter the attacker",
-                file=name,
-                field=_where(idx, type_labels, bad) + ".attacker_uncovered",
-            )
         return cls(idx, dc, du, ac, au, type_labels, w / w.sum(), name)
+
+
+def _payoff_arrays(
+    payoffs: Sequence[Sequence[float] | np.ndarray], n_targets: int, name: str | None
+) -> list[np.ndarray]:
+    """The four payoffs (in ``PAYOFF_COLUMNS`` order) as ``float64[L, n]`` arrays of one shape."""
+    arrays = []
+    for col, values in zip(PAYOFF_COLUMNS, payoffs, strict=True):
+        arr = np.atleast_2d(np.asarray(values, dtype=np.float64))
+        if arr.ndim != 2 or arr.shape[1] != n_targets:
+            raise NarcoFlowError(f"expected {n_targets} values per type, got shape {arr.shape}", field=col)
+        arrays.append(arr)
+    if any(a.shape[0] != arrays[0].shape[0] for a in arrays):
+        raise NarcoFlowError("payoff arrays have different numbers of types", file=name)
+    return arrays
+
+
+def _type_labels(types: Sequence[Hashable] | None, n_types: int, name: str | None) -> tuple[Hashable, ...]:
+    """The attacker types' labels: as given, ``("attacker",)`` for one type, else ``0 .. L-1``."""
+    labels = tuple(types) if types is not None else (("attacker",) if n_types == 1 else tuple(range(n_types)))
+    if len(labels) != n_types:
+        raise NarcoFlowError(f"{len(labels)} type labels for {n_types} types", file=name, field="type")
+    return labels
+
+
+def _type_weights(weights: Sequence[float] | np.ndarray | None, n_types: int, name: str | None) -> np.ndarray:
+    """The types' prior weights as given (not yet normalised), all 1 by default."""
+    w = np.ones(n_types) if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
+    if w.shape != (n_types,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
+        raise NarcoFlowError(
+            "type weights must be positive numbers, one per type", file=name, field="type_weight"
+        )
+    return w
+
+
+def _check_payoffs(
+    arrays: list[np.ndarray], idx: pd.Index, type_labels: tuple[Hashable, ...], name: str | None
+) -> None:
+    """Payoffs are finite, within ±``MAX_PAYOFF``, and coverage helps the defender and deters the attacker;
+    the first fault is raised with its type and target."""
+    where = _first_bad(~np.isfinite(np.stack(arrays)).all(axis=0))
+    if where is not None:
+        raise NarcoFlowError(
+            "payoffs must be finite numbers", file=name, field=_where(idx, type_labels, where)
+        )
+    where = _first_bad((np.abs(np.stack(arrays)) > MAX_PAYOFF).any(axis=0))
+    if where is not None:  # the MILP's big-M constants would reach HiGHS's infinity (1e20)
+        raise NarcoFlowError(
+            f"payoffs must lie within ±{MAX_PAYOFF:g} (only their ratios matter: rescale them)",
+            file=name,
+            field=_where(idx, type_labels, where),
+        )
+    dc, du, ac, au = arrays
+    for bad in (_first_bad(dc < du), _first_bad(au <= ac)):
+        fault = None if bad is None else _misordered(dc[bad], du[bad], ac[bad], au[bad])
+        if bad is not None and fault is not None:
+            raise NarcoFlowError(fault[0], file=name, field=f"{_where(idx, type_labels, bad)}.{fault[1]}")
+
+
+def _misordered(dc: float, du: float, ac: float, au: float) -> tuple[str, str] | None:
+    """Why one target's payoffs break the security-game order: (message, column), or None."""
+    if dc < du:
+        return (
+            f"defender_covered ({dc:g}) is below defender_uncovered ({du:g}): covering a target must not "
+            "make the defender worse off",
+            "defender_covered",
+        )
+    if au <= ac:
+        return (
+            f"attacker_uncovered ({au:g}) must exceed attacker_covered ({ac:g}): otherwise coverage does "
+            "not deter the attacker",
+            "attacker_uncovered",
+        )
+    return None
 
 
 def _first_bad(mask: np.ndarray) -> tuple[int, int] | None:
@@ -204,21 +232,55 @@ def load_game_csv(path: str | Path) -> SecurityGame:
     """Read a targets CSV (format in the module docstring); errors name the file, line and column."""
     p = Path(path)
     where = str(p)
-    text = read_text(p, MAX_GAME_BYTES)
-    reader = csv.reader(text.splitlines())
+    header, head_line, rows = _csv_rows(read_text(p, MAX_GAME_BYTES), where)
+    _check_header(header, head_line, where)
+    if not rows:
+        raise NarcoFlowError("no target rows after the header", file=where, line=head_line)
+    col = {c: k for k, c in enumerate(header)}
+    records: dict[Hashable, dict[str, tuple[int, list[float]]]] = {}
+    type_weight: dict[Hashable, tuple[int, float]] = {}
+    for lineno, cells in rows:
+        if len(cells) != len(header):
+            raise NarcoFlowError(f"expected {len(header)} values, got {len(cells)}", file=where, line=lineno)
+        typ, target, values = _csv_target(cells, col, where, lineno)
+        if "type_weight" in col:
+            _note_type_weight(type_weight, typ, cells[col["type_weight"]], where, lineno)
+        per_type = records.setdefault(typ, {})
+        if target in per_type:
+            raise NarcoFlowError(
+                f"target {target!r} already given on line {per_type[target][0]}"
+                + (f" for type {typ!r}" if "type" in col else ""),
+                file=where,
+                line=lineno,
+                field="target",
+            )
+        fault = _misordered(*values)
+        if fault is not None:
+            raise NarcoFlowError(fault[0], file=where, line=lineno, field=fault[1])
+        per_type[target] = (lineno, values)
+    return _game_from_records(records, type_weight if "type_weight" in col else None, where, head_line)
+
+
+def _csv_rows(text: str, where: str) -> tuple[list[str], int, list[tuple[int, list[str]]]]:
+    """The header (its cells and line number) and the non-blank rows after it, cells stripped."""
     header: list[str] | None = None
+    head_line = 0
     rows: list[tuple[int, list[str]]] = []
-    for lineno, raw in enumerate(reader, start=1):
+    for lineno, raw in enumerate(csv.reader(text.splitlines()), start=1):
         cells = [c.strip() for c in raw]
         if not any(cells):
             continue
         if header is None:
-            header = cells
-            head_line = lineno
+            header, head_line = cells, lineno
             continue
         rows.append((lineno, cells))
     if header is None:
         raise NarcoFlowError("empty file: expected a header row", file=where, line=1)
+    return header, head_line, rows
+
+
+def _check_header(header: list[str], head_line: int, where: str) -> None:
+    """The required columns are there, each column once, and no unknown one."""
     required = ("target", *PAYOFF_COLUMNS)
     missing = [c for c in required if c not in header]
     if missing:
@@ -232,66 +294,50 @@ def load_game_csv(path: str | Path) -> SecurityGame:
     if unknown or len(set(header)) != len(header):
         bad = unknown[0] if unknown else next(c for c in header if header.count(c) > 1)
         raise NarcoFlowError(f"unknown or repeated column {bad!r}", file=where, line=head_line)
-    has_types = "type" in header
-    if "type_weight" in header and not has_types:
+    if "type_weight" in header and "type" not in header:
         raise NarcoFlowError("column type_weight needs a column type", file=where, line=head_line)
-    if not rows:
-        raise NarcoFlowError("no target rows after the header", file=where, line=head_line)
-    col = {c: k for k, c in enumerate(header)}
-    records: dict[Hashable, dict[str, tuple[int, list[float]]]] = {}
-    type_weight: dict[Hashable, tuple[int, float]] = {}
-    for lineno, cells in rows:
-        if len(cells) != len(header):
-            raise NarcoFlowError(f"expected {len(header)} values, got {len(cells)}", file=where, line=lineno)
-        target = cells[col["target"]]
-        if not target:
-            raise NarcoFlowError("empty target name", file=where, line=lineno, field="target")
-        typ = cells[col["type"]] if has_types else "attacker"
-        if has_types and not typ:
-            raise NarcoFlowError("empty type name", file=where, line=lineno, field="type")
-        values = [_cell_float(cells[col[c]], where, lineno, c) for c in PAYOFF_COLUMNS]
-        if "type_weight" in col:
-            w = _cell_float(cells[col["type_weight"]], where, lineno, "type_weight")
-            if w <= 0:
-                raise NarcoFlowError(f"must be > 0, got {w:g}", file=where, line=lineno, field="type_weight")
-            if typ in type_weight and type_weight[typ][1] != w:
-                raise NarcoFlowError(
-                    f"type {typ!r} has weight {type_weight[typ][1]:g} on line {type_weight[typ][0]} "
-                    f"and {w:g} here",
-                    file=where,
-                    line=lineno,
-                    field="type_weight",
-                )
-            type_weight.setdefault(typ, (lineno, w))
-        per_type = records.setdefault(typ, {})
-        if target in per_type:
-            raise NarcoFlowError(
-                f"target {target!r} already given on line {per_type[target][0]}"
-                + (f" for type {typ!r}" if has_types else ""),
-                file=where,
-                line=lineno,
-                field="target",
-            )
-        dc, du, ac, au = values
-        if dc < du:
-            raise NarcoFlowError(
-                f"defender_covered ({dc:g}) is below defender_uncovered ({du:g}): covering a target must not "
-                "make the defender worse off",
-                file=where,
-                line=lineno,
-                field="defender_covered",
-            )
-        if au <= ac:
-            raise NarcoFlowError(
-                f"attacker_uncovered ({au:g}) must exceed attacker_covered ({ac:g}): otherwise coverage does "
-                "not deter the attacker",
-                file=where,
-                line=lineno,
-                field="attacker_uncovered",
-            )
-        per_type[target] = (lineno, values)
+
+
+def _csv_target(
+    cells: list[str], col: dict[str, int], where: str, lineno: int
+) -> tuple[Hashable, str, list[float]]:
+    """One row's attacker type (``"attacker"`` without a type column), target and payoffs (numbers)."""
+    target = cells[col["target"]]
+    if not target:
+        raise NarcoFlowError("empty target name", file=where, line=lineno, field="target")
+    typ = cells[col["type"]] if "type" in col else "attacker"
+    if "type" in col and not typ:
+        raise NarcoFlowError("empty type name", file=where, line=lineno, field="type")
+    return typ, target, [_cell_float(cells[col[c]], where, lineno, c) for c in PAYOFF_COLUMNS]
+
+
+def _note_type_weight(
+    type_weight: dict[Hashable, tuple[int, float]], typ: Hashable, cell: str, where: str, lineno: int
+) -> None:
+    """Record a type's weight from one row (with the line it was first given on); it must be > 0 and the
+    same on every row of the type."""
+    w = _cell_float(cell, where, lineno, "type_weight")
+    if w <= 0:
+        raise NarcoFlowError(f"must be > 0, got {w:g}", file=where, line=lineno, field="type_weight")
+    if typ in type_weight and type_weight[typ][1] != w:
+        raise NarcoFlowError(
+            f"type {typ!r} has weight {type_weight[typ][1]:g} on line {type_weight[typ][0]} and {w:g} here",
+            file=where,
+            line=lineno,
+            field="type_weight",
+        )
+    type_weight.setdefault(typ, (lineno, w))
+
+
+def _game_from_records(
+    records: dict[Hashable, dict[str, tuple[int, list[float]]]],
+    type_weight: dict[Hashable, tuple[int, float]] | None,
+    where: str,
+    head_line: int,
+) -> SecurityGame:
+    """The game of the rows read: every type must list the same targets, several types need weights."""
     type_labels = list(records)
-    if len(type_labels) > 1 and "type_weight" not in col:
+    if len(type_labels) > 1 and type_weight is None:
         raise NarcoFlowError(
             f"{len(type_labels)} attacker types but no type_weight column", file=where, line=head_line
         )
@@ -306,7 +352,7 @@ def load_game_csv(path: str | Path) -> SecurityGame:
                 field="target",
             )
     payoff = np.array([[records[typ][t][1] for t in targets] for typ in type_labels])  # [L, n, 4]
-    weights = np.array([type_weight[typ][1] for typ in type_labels]) if "type_weight" in col else None
+    weights = None if type_weight is None else np.array([type_weight[typ][1] for typ in type_labels])
     return SecurityGame.from_arrays(
         targets,
         payoff[:, :, 0],

@@ -154,49 +154,13 @@ class InterdictionProblem:
                 raise NarcoFlowError(
                     f"has {len(arr)} entries but there are {m} tails", file=where, field=label
                 )
-        bad = np.flatnonzero(np.isnan(cap) | (cap < 0) | (np.isfinite(cap) & (cap > MAX_NUMBER)))
-        if bad.size:
-            raise NarcoFlowError(
-                f"capacity must be >= 0 and at most {MAX_NUMBER:g} (or inf), got {cap[bad[0]]}",
-                file=where,
-                field=f"arcs[{bad[0]}].capacity",
-            )
-        bad = np.flatnonzero(~np.isfinite(cst) | (cst < 0) | (cst > MAX_NUMBER))
-        if bad.size:
-            raise NarcoFlowError(
-                f"cost must be a finite number >= 0 and at most {MAX_NUMBER:g}, got {cst[bad[0]]}",
-                file=where,
-                field=f"arcs[{bad[0]}].cost",
-            )
+        _check_arc_numbers(cap, cst, where)
         if _same_id(source, sink):
             raise NarcoFlowError(f"source and sink are the same node {source!r}", file=where, field="sink")
         if nodes is not None:
-            node_list = list(nodes)
-            index = {_key(v): k for k, v in enumerate(node_list)}
-            if len(index) != len(node_list):
-                raise NarcoFlowError("node ids must be unique", file=where, field="nodes")
-            for a, ends in enumerate(zip(tail_list, head_list, strict=True)):
-                for label, v in zip(("tail", "head"), ends, strict=True):
-                    if _key(v) not in index:
-                        raise NarcoFlowError(
-                            f"unknown node {v!r} (not in 'nodes')", file=where, field=f"arcs[{a}].{label}"
-                        )
-            for label, v in (("source", source), ("sink", sink)):
-                if _key(v) not in index:
-                    raise NarcoFlowError(f"unknown node {v!r} (not in 'nodes')", file=where, field=label)
+            node_list, index = _declared_nodes(nodes, tail_list, head_list, source, sink, where)
         else:
-            node_list = []
-            index = {}
-            for v in (*tail_list, *head_list):
-                k = _key(v)
-                if k not in index:
-                    index[k] = len(node_list)
-                    node_list.append(v)
-            for label, v in (("source", source), ("sink", sink)):
-                if _key(v) not in index:
-                    raise NarcoFlowError(
-                        f"unknown node {v!r}: it is not the tail or head of any arc", file=where, field=label
-                    )
+            node_list, index = _arc_end_nodes(tail_list, head_list, source, sink, where)
         t_idx = np.fromiter((index[_key(v)] for v in tail_list), dtype=np.int64, count=m)
         h_idx = np.fromiter((index[_key(v)] for v in head_list), dtype=np.int64, count=m)
         return cls(
@@ -210,6 +174,70 @@ class InterdictionProblem:
             sink=index[_key(sink)],
             name=name,
         )
+
+
+def _check_arc_numbers(cap: np.ndarray, cst: np.ndarray, where: str | None) -> None:
+    """Capacities are >= 0 and at most ``MAX_NUMBER`` (or infinite); costs are finite, >= 0, at most
+    ``MAX_NUMBER``.  The first bad arc is named."""
+    bad = np.flatnonzero(np.isnan(cap) | (cap < 0) | (np.isfinite(cap) & (cap > MAX_NUMBER)))
+    if bad.size:
+        raise NarcoFlowError(
+            f"capacity must be >= 0 and at most {MAX_NUMBER:g} (or inf), got {cap[bad[0]]}",
+            file=where,
+            field=f"arcs[{bad[0]}].capacity",
+        )
+    bad = np.flatnonzero(~np.isfinite(cst) | (cst < 0) | (cst > MAX_NUMBER))
+    if bad.size:
+        raise NarcoFlowError(
+            f"cost must be a finite number >= 0 and at most {MAX_NUMBER:g}, got {cst[bad[0]]}",
+            file=where,
+            field=f"arcs[{bad[0]}].cost",
+        )
+
+
+def _declared_nodes(
+    nodes: Sequence[Hashable],
+    tail_list: list[Hashable],
+    head_list: list[Hashable],
+    source: Hashable,
+    sink: Hashable,
+    where: str | None,
+) -> tuple[list[Hashable], dict[tuple[str, Any], int]]:
+    """The given node list and each id's position; every arc end, the source and the sink must be in it."""
+    node_list = list(nodes)
+    index = {_key(v): k for k, v in enumerate(node_list)}
+    if len(index) != len(node_list):
+        raise NarcoFlowError("node ids must be unique", file=where, field="nodes")
+    for a, ends in enumerate(zip(tail_list, head_list, strict=True)):
+        for label, v in zip(("tail", "head"), ends, strict=True):
+            if _key(v) not in index:
+                raise NarcoFlowError(
+                    f"unknown node {v!r} (not in 'nodes')", file=where, field=f"arcs[{a}].{label}"
+                )
+    for label, v in (("source", source), ("sink", sink)):
+        if _key(v) not in index:
+            raise NarcoFlowError(f"unknown node {v!r} (not in 'nodes')", file=where, field=label)
+    return node_list, index
+
+
+def _arc_end_nodes(
+    tail_list: list[Hashable], head_list: list[Hashable], source: Hashable, sink: Hashable, where: str | None
+) -> tuple[list[Hashable], dict[tuple[str, Any], int]]:
+    """The arc ends in order of first appearance (tails, then heads) and each id's position; the source
+    and the sink must be among them."""
+    node_list: list[Hashable] = []
+    index: dict[tuple[str, Any], int] = {}
+    for v in (*tail_list, *head_list):
+        k = _key(v)
+        if k not in index:
+            index[k] = len(node_list)
+            node_list.append(v)
+    for label, v in (("source", source), ("sink", sink)):
+        if _key(v) not in index:
+            raise NarcoFlowError(
+                f"unknown node {v!r}: it is not the tail or head of any arc", file=where, field=label
+            )
+    return node_list, index
 
 
 def _key(v: Any) -> tuple[str, Any]:

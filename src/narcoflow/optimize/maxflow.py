@@ -287,25 +287,13 @@ def solve_interdiction(
     b = _check_budget(budget)
     if not _sink_reachable(problem):
         return _unreachable(problem, b, t0, "milp")
-    n, m = problem.n_nodes, problem.n_arcs
-    model = _milp_model(problem, b)
     options: dict[str, Any] = {"mip_rel_gap": mip_rel_gap}
-    plain: float | None = None
-    t_solve = time.perf_counter()
-    if time_limit is None:
-        res = quiet_milp(**model, options=options)
-    else:
-        hard, plain = _solver_seconds(problem, time_limit, t0 if started is None else started)
-        if hard <= 0:
-            return _no_plan(problem, b, t0, plain)
-        # HiGHS's presolve does not look at the clock (121 s under a 10 s limit on a 100k-arc instance) and
-        # its search looks at it only now and then: it gets 80% of the time, and is stopped at the rest
-        options.update(time_limit=0.8 * hard, presolve=False)
-        t_solve = time.perf_counter()
-        res = milp_within(hard, **model, options=options)
-        if res is None:
-            return _no_plan(problem, b, t0, plain)
-    solver_seconds = time.perf_counter() - t_solve
+    deadline_from = t0 if started is None else started
+    res, solver_seconds, plain = _run_milp(
+        problem, _milp_model(problem, b), options, time_limit, deadline_from
+    )
+    if res is None:
+        return _no_plan(problem, b, t0, plain)
     if res.status == 2:  # infeasible: every affordable cut crosses an uninterdicted infinite arc
         msg = (
             "the max flow is unbounded: no affordable interdiction cuts every path of infinite-capacity arcs"
@@ -316,9 +304,42 @@ def solve_interdiction(
         if res.status == 1:  # time limit before any feasible plan: report "no interdiction"
             return _no_plan(problem, b, t0, plain)
         raise RuntimeError(f"HiGHS failed on the interdiction MILP: {res.message}")
-    x = res.x
-    alpha = np.round(x[:n])
-    gamma = np.round(x[n + m :]) > 0.5
+    return _checked_plan(problem, res, b, t0, solver_seconds)
+
+
+def _run_milp(
+    problem: InterdictionProblem,
+    model: dict[str, Any],
+    options: dict[str, Any],
+    time_limit: float | None,
+    started: float,
+) -> tuple[Any, float, float | None]:
+    """Solve the MILP: ``(HiGHS result, or None if the time limit came before a plan; seconds in HiGHS;
+    the plain max flow if it was computed to budget the time)``."""
+    plain: float | None = None
+    t_solve = time.perf_counter()
+    if time_limit is None:
+        res = quiet_milp(**model, options=options)
+    else:
+        hard, plain = _solver_seconds(problem, time_limit, started)
+        if hard <= 0:
+            return None, 0.0, plain
+        # HiGHS's presolve does not look at the clock (121 s under a 10 s limit on a 100k-arc instance) and
+        # its search looks at it only now and then: it gets 80% of the time, and is stopped at the rest
+        options.update(time_limit=0.8 * hard, presolve=False)
+        t_solve = time.perf_counter()
+        res = milp_within(hard, **model, options=options)
+    return res, time.perf_counter() - t_solve, plain
+
+
+def _checked_plan(
+    problem: InterdictionProblem, res: Any, budget: float, t0: float, solver_seconds: float
+) -> InterdictionResult:
+    """The interdicted arcs of a MILP solution, with the max flow without them recomputed and, for an
+    optimal solution, checked against the MILP objective."""
+    n, m = problem.n_nodes, problem.n_arcs
+    alpha = np.round(res.x[:n])
+    gamma = np.round(res.x[n + m :]) > 0.5
     # keep only interdictions that matter: arcs crossing the cut from the source side to the sink side
     crossing = (alpha[problem.tails] < 0.5) & (alpha[problem.heads] > 0.5)
     chosen = np.flatnonzero(gamma & crossing)
@@ -335,7 +356,7 @@ def solve_interdiction(
         status=status,
         gap=gap,
         seconds=time.perf_counter() - t0,
-        budget=b,
+        budget=budget,
         budget_used=float(problem.cost[chosen].sum()),
         milp_objective=float(res.fun),
         solver_seconds=solver_seconds,
