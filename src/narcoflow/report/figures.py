@@ -175,6 +175,34 @@ def flow_map(view: Mapping[str, Any], year: int | str | None = None, slider: boo
     years = [str(y) for y in view["years"]]
     chosen = _default_year(years) if year is None else str(year)
     shown = years if slider else [chosen]
+    fig = _map_canvas()
+    fixed = len(fig.data)
+    spans: list[tuple[int, int]] = []
+    for y in shown:
+        start = len(fig.data)
+        for trace in _map_year_traces(view, y):
+            trace.visible = y == chosen
+            fig.add_trace(trace)
+        spans.append((start, len(fig.data)))
+    if slider and len(shown) > 1:
+        fig.update_layout(sliders=[_year_slider(view, shown, chosen, spans, fixed, len(fig.data))])
+    fig.update_layout(
+        template="plotly_white",
+        height=560,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        annotations=[_map_note(view, chosen)],
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0},
+        plot_bgcolor="#f7fbff",
+    )
+    fig.update_xaxes(range=_WINDOW["x"], visible=False, fixedrange=False)
+    fig.update_yaxes(
+        range=_WINDOW["y"], visible=False, scaleanchor="x", scaleratio=1.0 / math.cos(math.radians(30))
+    )
+    return fig
+
+
+def _map_canvas() -> go.Figure:
+    """The country outlines and the legend entries of the edge colours and the seizure mark."""
     ox, oy = _outline_xy()
     fig = go.Figure(
         go.Scatter(
@@ -207,48 +235,35 @@ def flow_map(view: Mapping[str, Any], year: int | str | None = None, slider: boo
             marker={"symbol": "x-thin", "size": 12, "line": {"width": 2.5, "color": _SEIZED}},
         )
     )
-    fixed = len(fig.data)
-    spans: list[tuple[int, int]] = []
-    for y in shown:
-        start = len(fig.data)
-        for trace in _map_year_traces(view, y):
-            trace.visible = y == chosen
-            fig.add_trace(trace)
-        spans.append((start, len(fig.data)))
-    if slider and len(shown) > 1:
-        steps = []
-        for y, (a, b) in zip(shown, spans, strict=True):
-            visible = [True] * fixed + [a <= i < b for i in range(fixed, len(fig.data))]
-            steps.append(
-                {
-                    "label": y,
-                    "method": "update",
-                    "args": [{"visible": visible}, {"annotations": [_map_note(view, y)]}],
-                }
-            )
-        fig.update_layout(
-            sliders=[
-                {
-                    "active": shown.index(chosen),
-                    "steps": steps,
-                    "currentvalue": {"prefix": "Year: "},
-                    "pad": {"t": 30},
-                }
-            ]
-        )
-    fig.update_layout(
-        template="plotly_white",
-        height=560,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        annotations=[_map_note(view, chosen)],
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0},
-        plot_bgcolor="#f7fbff",
-    )
-    fig.update_xaxes(range=_WINDOW["x"], visible=False, fixedrange=False)
-    fig.update_yaxes(
-        range=_WINDOW["y"], visible=False, scaleanchor="x", scaleratio=1.0 / math.cos(math.radians(30))
-    )
     return fig
+
+
+def _year_slider(
+    view: Mapping[str, Any],
+    shown: list[str],
+    chosen: str,
+    spans: list[tuple[int, int]],
+    fixed: int,
+    n_traces: int,
+) -> dict[str, Any]:
+    """A slider step per year: the first ``fixed`` traces always visible, then only the year's traces
+    (``spans``: their index range per year), with the year's note."""
+    steps = []
+    for y, (a, b) in zip(shown, spans, strict=True):
+        visible = [True] * fixed + [a <= i < b for i in range(fixed, n_traces)]
+        steps.append(
+            {
+                "label": y,
+                "method": "update",
+                "args": [{"visible": visible}, {"annotations": [_map_note(view, y)]}],
+            }
+        )
+    return {
+        "active": shown.index(chosen),
+        "steps": steps,
+        "currentvalue": {"prefix": "Year: "},
+        "pad": {"t": 30},
+    }
 
 
 def _default_year(years: Sequence[str]) -> str:

@@ -614,8 +614,26 @@ def _pair_figure(
     two years (twelve months); record points after ``until`` are drawn hollow as not fitted.
     Returns None when neither component has model data.
     """
+    frames, spans = _pair_frames(by_key, records, monthly)
+    if not any(_has_data(f) for f in frames.values()):
+        return None
+    titles = [
+        name if _has_data(frames[key]) else f"{name}: no model data" for key, _, name, *_ in _COMPONENTS
+    ]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.09)
+    for col, component in enumerate(_COMPONENTS, start=1):
+        key = component[0]
+        _pair_panel(fig, col, component, frames[key], records[key], spans[key], until, value_format, monthly)
+    _pair_layout(fig, title, yaxis, monthly)
+    return fig
+
+
+def _pair_frames(
+    by_key: Any, records: Mapping[str, Mapping[Any, float]], monthly: bool
+) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[Any, Any]]]:
+    """Per component, the model's stats over the record's span padded by two years (twelve months),
+    and that span."""
     index = _month if monthly else _year
-    x_hover = "%{x|%b %Y}" if monthly else "FY%{x}"
     frames, spans = {}, {}
     for key, *_ in _COMPONENTS:
         points = records[key]
@@ -626,50 +644,64 @@ def _pair_figure(
             low, high = min(points) - _FIT_PAD_YEARS, max(points) + _FIT_PAD_YEARS
         frames[key] = _window(_stats_frame(by_key, _component(key), index), low, high)
         spans[key] = (low, high)
-    if not any(_has_data(f) for f in frames.values()):
-        return None
-    titles = [
-        name if _has_data(frames[key]) else f"{name}: no model data" for key, _, name, *_ in _COMPONENTS
-    ]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.09)
-    year_of = _fiscal_year if monthly else int
-    for col, (key, short, _, colour, symbol) in enumerate(_COMPONENTS, start=1):
-        rank = 100 * col
-        for trace in _model_traces(
-            frames[key],
-            f"Model, {short}",
-            colour,
-            value_format,
-            group=key,
-            rank=rank,
-            x_hover=x_hover,
-            markers=not monthly,
-        ):
+    return frames, spans
+
+
+def _pair_panel(
+    fig: go.Figure,
+    col: int,
+    component: tuple[str, str, str, str, str],
+    frame: pd.DataFrame,
+    points: Mapping[Any, float],
+    span: tuple[Any, Any],
+    until: int | None,
+    value_format: str,
+    monthly: bool,
+) -> None:
+    """One component's panel: the model's median and band, the record (hollow after ``until``: not
+    fitted), and the x range of the span."""
+    key, short, _, colour, symbol = component
+    x_hover = "%{x|%b %Y}" if monthly else "FY%{x}"
+    rank = 100 * col
+    for trace in _model_traces(
+        frame,
+        f"Model, {short}",
+        colour,
+        value_format,
+        group=key,
+        rank=rank,
+        x_hover=x_hover,
+        markers=not monthly,
+    ):
+        fig.add_trace(trace, row=1, col=col)
+    fitted, held = _split(points, until, _fiscal_year if monthly else int)
+    for part, hollow, suffix in ((fitted, False, ""), (held, True, f", after {until}: not fitted")):
+        if part:
+            name = f"CBP record, {short}{suffix}"
+            trace = _record_trace(
+                part,
+                name,
+                colour,
+                value_format,
+                hollow=hollow,
+                symbol=symbol,
+                rank=rank + 2,
+                x_hover=x_hover,
+            )
+            trace.legendgroup = key
+            if monthly:
+                trace.marker.size = 7 if hollow else 6
             fig.add_trace(trace, row=1, col=col)
-        fitted, held = _split(records[key], until, year_of)
-        for points, hollow, suffix in ((fitted, False, ""), (held, True, f", after {until}: not fitted")):
-            if points:
-                name = f"CBP record, {short}{suffix}"
-                trace = _record_trace(
-                    points,
-                    name,
-                    colour,
-                    value_format,
-                    hollow=hollow,
-                    symbol=symbol,
-                    rank=rank + 2,
-                    x_hover=x_hover,
-                )
-                trace.legendgroup = key
-                if monthly:
-                    trace.marker.size = 7 if hollow else 6
-                fig.add_trace(trace, row=1, col=col)
-        low, high = spans[key]
-        if monthly:
-            half = pd.Timedelta(days=16)
-            fig.update_xaxes(range=[low - half, high + half], dtick="M12", tickformat="%Y", row=1, col=col)
-        else:
-            fig.update_xaxes(range=[low - 0.5, high + 0.5], dtick=1, row=1, col=col)
+    low, high = span
+    if monthly:
+        half = pd.Timedelta(days=16)
+        fig.update_xaxes(range=[low - half, high + half], dtick="M12", tickformat="%Y", row=1, col=col)
+    else:
+        fig.update_xaxes(range=[low - 0.5, high + 0.5], dtick=1, row=1, col=col)
+
+
+def _pair_layout(fig: go.Figure, title: str, yaxis: str, monthly: bool) -> None:
+    """Title, legend below the panels, axis titles and formats of a pair figure."""
     fig.update_layout(
         template="plotly_white",
         height=_PAIR_HEIGHT,
@@ -689,7 +721,6 @@ def _pair_figure(
     fig.update_annotations(font={"size": 13})
     fig.update_xaxes(title_text="Month" if monthly else "Fiscal year (Oct–Sep)")
     fig.update_yaxes(title_text=yaxis, rangemode="tozero", separatethousands=True, tickformat=",")
-    return fig
 
 
 def fit_fiscal_year_figure(summary: Mapping[str, Any], events: bool = False) -> go.Figure | None:
@@ -852,6 +883,10 @@ class _Figures:
         )
         self.plotlyjs_done = True
         return f'<div class="figure">{out}</div>'
+
+    def show(self, fig: go.Figure | None, div_id: str, what: str) -> str:
+        """The figure's div, or a note that the summary lacks ``what`` when there is no figure."""
+        return _missing(what) if fig is None else self.div(fig, div_id)
 
 
 def _header(summary: Mapping[str, Any], title: str) -> str:
@@ -1065,88 +1100,16 @@ def write_report(
     path = Path(path)
     title = title or f"NarcoFlow report: {summary.get('scenario', 'unknown scenario')}"
     figures = _Figures()
-
-    def show(fig: go.Figure | None, div_id: str, what: str) -> str:
-        return _missing(what) if fig is None else figures.div(fig, div_id)
-
     sections = [
         _system_section(system, figures)
         if system is not None
         else _section(
             "system", "The map, the mass Sankey and the panels of the system.", [_missing("system view")]
         ),
-        _section(
-            "deaths",
-            "Model deaths involving synthetic opioids other than methadone, by calendar year, "
-            "against CDC counts: final NVSS counts as filled markers, the provisional 2024 "
-            "count (VSRR) as a hollow marker. Final and provisional counts are not one series.",
-            [
-                show(deaths_figure(summary), "fig-deaths", "deaths_t404_by_year"),
-                provisional_deaths_note(summary),
-            ],
-        ),
-        _section(
-            "seizures",
-            "Model fentanyl seized by CBP at the Southwest border by federal fiscal year "
-            "(October–September), against CBP's public seizure statistics (FY2019–FY2023; "
-            "FY2024 from press releases, hollow). Ports of entry are CBP's Office of Field "
-            "Operations (OFO); U.S. Border Patrol (USBP) seizes between the ports and at its interior "
-            "checkpoints, which also stop loads that came through a port.",
-            [
-                show(
-                    seizures_total_figure(summary),
-                    "fig-seizures-total",
-                    "cbp_fentanyl_lbs_by_fy (sw_total)",
-                ),
-                show(
-                    seizures_by_component_figure(summary),
-                    "fig-seizures-component",
-                    "cbp_fentanyl_lbs_by_fy (sw_ofo / sw_usbp)",
-                ),
-            ],
-        ),
-        _section(
-            "fit",
-            "The series the calibration compares with the model "
-            "(<code>narcoflow.calibrate.targets</code>), each as the model median and 90% band against "
-            "the record, over the record's span: CBP's Southwest-border fentanyl seizures at ports of "
-            "entry (OFO) and by Border Patrol (USBP) by fiscal year, in pounds and in seizure events; the "
-            "same pounds by month and as the 3-month sums the calibration fits; the share of that weight "
-            "seized at ports of entry (per member, so its band is the members' spread); and the fentanyl "
-            "share of NFLIS laboratory reports against the model's penetration φ (a proxy: reports, not "
-            'supply). T40.4 deaths, the first series, are in <a href="#deaths">the first section</a>. '
-            "Hollow markers are record points the calibration did not fit.",
-            [
-                _calibration_line(summary),
-                show(
-                    fit_fiscal_year_figure(summary),
-                    "fig-fit-fy-lbs",
-                    "cbp_fentanyl_lbs_by_fy (sw_ofo / sw_usbp)",
-                ),
-                show(
-                    fit_fiscal_year_figure(summary, events=True),
-                    "fig-fit-fy-events",
-                    "cbp_fentanyl_events_by_fy (sw_ofo / sw_usbp)",
-                ),
-                show(fit_monthly_figure(summary), "fig-fit-monthly", "cbp_monthly_lbs"),
-                show(fit_monthly_figure(summary, quarterly=True), "fig-fit-quarterly", "cbp_quarterly_lbs"),
-                show(fit_poe_share_figure(summary), "fig-fit-poe-share", "cbp_sw_poe_share_by_fy"),
-                show(fit_nflis_figure(summary), "fig-fit-nflis", "phi_by_year"),
-            ],
-        ),
-        _section(
-            "routes",
-            "How the modelled supply is routed: the precursor-route share, and how crossing "
-            "flow at the Southwest border splits between crossing kinds.",
-            [
-                show(
-                    precursor_route_share_figure(summary),
-                    "fig-precursor-route",
-                    "precursor_route_share_by_year",
-                ),
-                show(crossing_shares_figure(summary), "fig-crossing-shares", "crossing_share_by_year"),
-            ],
-        ),
+        _deaths_section(summary, figures),
+        _seizures_section(summary, figures),
+        _fit_section(summary, figures),
+        _routes_section(summary, figures),
         _section(
             "table",
             "Model medians set against the record for the years with final figures.",
@@ -1163,3 +1126,93 @@ def write_report(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(document, encoding="utf-8")
     return path
+
+
+def _deaths_section(summary: Mapping[str, Any], figures: _Figures) -> str:
+    """Deaths by calendar year against CDC's counts, with the note on the provisional count."""
+    return _section(
+        "deaths",
+        "Model deaths involving synthetic opioids other than methadone, by calendar year, "
+        "against CDC counts: final NVSS counts as filled markers, the provisional 2024 "
+        "count (VSRR) as a hollow marker. Final and provisional counts are not one series.",
+        [
+            figures.show(deaths_figure(summary), "fig-deaths", "deaths_t404_by_year"),
+            provisional_deaths_note(summary),
+        ],
+    )
+
+
+def _seizures_section(summary: Mapping[str, Any], figures: _Figures) -> str:
+    """CBP's Southwest-border seizures by fiscal year: the total, and by component."""
+    return _section(
+        "seizures",
+        "Model fentanyl seized by CBP at the Southwest border by federal fiscal year "
+        "(October–September), against CBP's public seizure statistics (FY2019–FY2023; "
+        "FY2024 from press releases, hollow). Ports of entry are CBP's Office of Field "
+        "Operations (OFO); U.S. Border Patrol (USBP) seizes between the ports and at its interior "
+        "checkpoints, which also stop loads that came through a port.",
+        [
+            figures.show(
+                seizures_total_figure(summary),
+                "fig-seizures-total",
+                "cbp_fentanyl_lbs_by_fy (sw_total)",
+            ),
+            figures.show(
+                seizures_by_component_figure(summary),
+                "fig-seizures-component",
+                "cbp_fentanyl_lbs_by_fy (sw_ofo / sw_usbp)",
+            ),
+        ],
+    )
+
+
+def _fit_section(summary: Mapping[str, Any], figures: _Figures) -> str:
+    """The series the calibration compares, each against the record."""
+    return _section(
+        "fit",
+        "The series the calibration compares with the model "
+        "(<code>narcoflow.calibrate.targets</code>), each as the model median and 90% band against "
+        "the record, over the record's span: CBP's Southwest-border fentanyl seizures at ports of "
+        "entry (OFO) and by Border Patrol (USBP) by fiscal year, in pounds and in seizure events; the "
+        "same pounds by month and as the 3-month sums the calibration fits; the share of that weight "
+        "seized at ports of entry (per member, so its band is the members' spread); and the fentanyl "
+        "share of NFLIS laboratory reports against the model's penetration φ (a proxy: reports, not "
+        'supply). T40.4 deaths, the first series, are in <a href="#deaths">the first section</a>. '
+        "Hollow markers are record points the calibration did not fit.",
+        [
+            _calibration_line(summary),
+            figures.show(
+                fit_fiscal_year_figure(summary),
+                "fig-fit-fy-lbs",
+                "cbp_fentanyl_lbs_by_fy (sw_ofo / sw_usbp)",
+            ),
+            figures.show(
+                fit_fiscal_year_figure(summary, events=True),
+                "fig-fit-fy-events",
+                "cbp_fentanyl_events_by_fy (sw_ofo / sw_usbp)",
+            ),
+            figures.show(fit_monthly_figure(summary), "fig-fit-monthly", "cbp_monthly_lbs"),
+            figures.show(
+                fit_monthly_figure(summary, quarterly=True), "fig-fit-quarterly", "cbp_quarterly_lbs"
+            ),
+            figures.show(fit_poe_share_figure(summary), "fig-fit-poe-share", "cbp_sw_poe_share_by_fy"),
+            figures.show(fit_nflis_figure(summary), "fig-fit-nflis", "phi_by_year"),
+        ],
+    )
+
+
+def _routes_section(summary: Mapping[str, Any], figures: _Figures) -> str:
+    """The precursor-route share and the split of crossing flow between crossing kinds."""
+    return _section(
+        "routes",
+        "How the modelled supply is routed: the precursor-route share, and how crossing "
+        "flow at the Southwest border splits between crossing kinds.",
+        [
+            figures.show(
+                precursor_route_share_figure(summary),
+                "fig-precursor-route",
+                "precursor_route_share_by_year",
+            ),
+            figures.show(crossing_shares_figure(summary), "fig-crossing-shares", "crossing_share_by_year"),
+        ],
+    )
