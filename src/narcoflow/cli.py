@@ -106,6 +106,12 @@ def validate(
         f"{lay.net.n_edges} edges, {len(lay.net.path_org)} organization paths, {n} parameters, "
         f"{sc.calendar.months} months from {sc.calendar.start}"
     )
+    if sc.extends:
+        changed = ", ".join(sc.changed_parameters) or "none"
+        console.print(f"extends {' → '.join(sc.extends)}; parameters it changes: {changed}", markup=False)
+    policies = [ev.source for ev in sc.events.values() if ev.source.startswith("policy ")]
+    if policies:
+        console.print(f"policies: {'; '.join(policies)}", markup=False)
 
 
 @app.command()
@@ -203,39 +209,41 @@ def run(
     no_posterior: Annotated[
         bool, typer.Option("--no-posterior", help="Use the scenario's point values, not its posterior.")
     ] = False,
+    policy: Annotated[
+        list[Path] | None,
+        typer.Option(help="Apply a dated policy (YAML file; repeatable), e.g. border-x2.yaml."),
+    ] = None,
 ) -> None:
     """Simulate a scenario; write summary.json, results.nc and report.html to OUT.
 
     A scenario that ships a posterior (the built-in baseline does) draws each member's calibrated
-    parameters from it; parameters set with --set keep the value set.
+    parameters from it; parameters set with --set, or changed by a file that extends the scenario,
+    keep the value set.
     """
-    from narcoflow.calibrate import Posterior, scenario_posterior
     from narcoflow.engine import simulate
+    from narcoflow.explore.members import choose_posterior, kept_note, kept_parameters
     from narcoflow.report import write_report
     from narcoflow.report.system import system_view
     from narcoflow.scenario import load_scenario
+    from narcoflow.scenario.policy import apply_policies, load_policy
 
     try:
         check_output_dir(out)
         overrides = parse_sets(set_)
         sc = load_scenario(scenario, overrides)
         check_members(sc, members, batch_size)
-        post, post_path = None, None
-        if posterior is not None and not no_posterior:
-            post, post_path = Posterior.load(posterior), str(posterior)
-            post.check(sc, file=post_path)
-        elif not no_posterior:
-            found = scenario_posterior(sc)
-            if found is not None:
-                post, post_path = found
+        sc = apply_policies(sc, [load_policy(p) for p in policy or []])
+        post, post_path = choose_posterior(sc, False if no_posterior else (posterior or True))
     except NarcoFlowError as exc:
         fail(exc)
     table = None
     if post is not None:
         import numpy as np
 
-        exclude = {k.removesuffix(".value") for k in overrides}
-        table = post.member_table(np.arange(members), seed, exclude=exclude)
+        kept = kept_parameters(sc, post, overrides)
+        if kept:
+            err_console.print(kept_note(sc, post, kept, post_path), markup=False, highlight=False)
+        table = post.member_table(np.arange(members), seed, exclude=set(kept))
     with Progress(
         TextColumn("[bold]simulating[/bold] {task.description}"),
         BarColumn(),

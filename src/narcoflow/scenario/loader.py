@@ -136,13 +136,6 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _line_for(lines: LineMap, path: tuple[Any, ...]) -> int | None:
-    for n in range(len(path), -1, -1):
-        if path[:n] in lines:
-            return lines[path[:n]]
-    return None
-
-
 def _split(dotted: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
 
@@ -190,15 +183,22 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     ``overrides`` maps dotted field paths to values (``{"suppliers.count": 2000}``); each is
     validated like the file. Raises :class:`ScenarioError` on any user error.
     """
+    from narcoflow.scenario.compose import compose
+    from narcoflow.scenario.policy import scenario_policies
+
     file, text, base_dir = _resolve(name_or_path)
     data, lines = parse_yaml(text, file)
+    composed = compose(data, lines, file, base_dir)
+    data = composed.data
+    policies = scenario_policies(data.pop("policies", None), composed)
     touched = apply_overrides(data, dict(overrides or {}))
 
     def where(path: tuple[Any, ...]) -> tuple[str, int | None]:
         n = len(path)
         if any(path[: len(t)] == t or (n and t[:n] == path) for t in touched):
             return "--set", None
-        return file, _line_for(lines, path)
+        f, line = composed.locate(path)
+        return f or file, line
 
     try:
         scenario = Scenario.model_validate(copy.deepcopy(data))
@@ -230,7 +230,12 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     _check_builds(scenario, where)
     scenario._base_dir = base_dir
     scenario._origin = file
-    return scenario
+    if composed.parents:
+        from narcoflow.scenario.parameters import iter_params
+
+        scenario._extends = tuple(composed.parents)
+        scenario._changed = tuple(composed.changed_parameters(list(iter_params(scenario))))
+    return policies(scenario)
 
 
 def _check_builds(scenario: Scenario, where: Any) -> None:

@@ -489,6 +489,8 @@ class Scenario(Strict):
     calibration: Calibration | None = None
     _origin: str = PrivateAttr("")
     _base_dir: str = PrivateAttr(".")
+    _extends: tuple[str, ...] = PrivateAttr(())
+    _changed: tuple[str, ...] = PrivateAttr(())
 
     @property
     def base_dir(self) -> str:
@@ -499,6 +501,17 @@ class Scenario(Strict):
     def origin(self) -> str:
         """The file (or built-in name) the scenario was loaded from."""
         return self._origin
+
+    @property
+    def extends(self) -> tuple[str, ...]:
+        """The files this scenario's file extends (``extends:``), root first; empty if none."""
+        return self._extends
+
+    @property
+    def changed_parameters(self) -> tuple[str, ...]:
+        """Parameters a file in the ``extends`` chain set (below the file that names the posterior):
+        members keep these values instead of drawing them from the posterior."""
+        return self._changed
 
     def reference_errors(self) -> list[tuple[str, str]]:
         """Cross-references that a schema cannot check: (dotted field path, message) pairs."""
