@@ -339,6 +339,13 @@ def main() -> None:  # pragma: no cover - console entry
     app()
 
 
+# ---------------------------------------------------------------- explore
+from narcoflow.explore.cli import analyze_app  # noqa: E402
+from narcoflow.explore.cli import explore as _explore  # noqa: E402
+
+app.command("explore")(_explore)
+app.add_typer(analyze_app, name="analyze")
+
 # ---------------------------------------------------------------- optimize
 from narcoflow.optimize.cli import optimize_app  # noqa: E402
 
