@@ -8,7 +8,10 @@ in completion order. An unreachable scheduler fails after ``CONNECT_TIMEOUT`` se
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from narcoflow.errors import NarcoFlowError
@@ -16,6 +19,20 @@ from narcoflow.explore.models import Batch, BatchResult, Model
 
 CONNECT_TIMEOUT = 10  # seconds to reach a scheduler
 WORKER_TIMEOUT = 15  # seconds to wait for its first worker
+
+
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start worker processes with Ctrl-C ignored (they inherit it): the terminal's SIGINT goes to the
+    whole process group, and this process, not each worker, stops the run and closes the cluster."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _run_batch(model: Model, batch: Batch) -> BatchResult:
@@ -40,15 +57,15 @@ class DaskExecutor:
         if self.client is not None:
             return self.client
         if self.scheduler is None:
-            n = self.workers or None
-            self.cluster = LocalCluster(
-                n_workers=n,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            with _workers_ignore_ctrl_c():
+                self.cluster = LocalCluster(
+                    n_workers=self.workers or None,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
             self.client = Client(self.cluster)
         else:
             try:

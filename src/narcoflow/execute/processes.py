@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any
@@ -22,6 +24,15 @@ def _init(payload: bytes) -> None:
 
     global _MODEL
     _MODEL = cloudpickle.loads(payload)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Stop this worker when the process that started it is gone (e.g. killed with SIGKILL), instead
+    of computing its queued batches for nobody."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _run(batch: Batch) -> BatchResult:
