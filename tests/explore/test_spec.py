@@ -148,3 +148,9 @@ def test_vary_keywords_take_every_declared_range(baseline: narcoflow.Scenario) -
     assert exp.names == levers["name"].tolist()
     lo, hi = np.array(exp.bounds).T
     assert (exp.design.to_numpy() >= lo).all() and (exp.design.to_numpy() <= hi).all()
+
+
+def test_the_shipped_example_spec_resolves() -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "explore" / "spec.yaml"
+    exp = load_experiment(example)
+    assert exp.policies == ["status-quo", "border-x3", "china-coop"] and exp.n_experiments == 120

@@ -15,6 +15,7 @@ Ctrl-C stops after the batches already stored (exit 130); ``--resume`` runs the 
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -143,10 +144,10 @@ def _print_overview(store: Path) -> None:
             "quantile_cont(o.y, 0.95) AS p95 FROM (SELECT experiment_id, outcome, avg(value) AS y "
             "FROM outcomes GROUP BY 1, 2) o JOIN experiments e USING (experiment_id) GROUP BY 1, 2"
         ).df()
-        order = {p: i for i, p in enumerate(st.experiments()["policy"].unique())}
+        order = {p: i for i, p in enumerate(json.loads(st.meta()["policies"]))}
+        outcomes = json.loads(st.meta()["outcomes"])
     table = Table(title="outcome per experiment (member mean): median [5%–95%] over experiments")
     table.add_column("policy")
-    outcomes = list(dict.fromkeys(df["outcome"]))
     for o in outcomes:
         table.add_column(o, justify="right")
     for policy in sorted(df["policy"].unique(), key=order.get):
@@ -258,7 +259,7 @@ def prim(
             )
     steps.caption = f"{100 * share:.0f}% of the experiments are of interest (the density of the whole design)"
     console.print(steps)
-    box = Table("parameter", "low", "high", "declared range", title=f"last box (step {len(tr) - 1})")
+    box = Table("parameter", "low", "high", "range in the design", title=f"last box (step {len(tr) - 1})")
     for r in result.box().itertuples():
         box.add_row(r.parameter, f"{r.low:.4g}", f"{r.high:.4g}", f"[{r.range_low:.4g}, {r.range_high:.4g}]")
     console.print(box)
