@@ -19,10 +19,9 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -32,13 +31,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
-from rich.text import Text
 
+from narcoflow.console import console, err_console, fail
 from narcoflow.errors import NarcoFlowError
 from narcoflow.execute.store import DEFAULT_STORE
-
-console = Console(width=None if sys.stdout.isatty() else 150)
-err_console = Console(stderr=True)
 
 analyze_app = typer.Typer(
     help="Analyses on an experiment store: Sobol, Morris, scenario discovery (PRIM), policy comparison.",
@@ -53,12 +49,6 @@ PolicyOption = Annotated[str | None, typer.Option("--policy", help="Policy to an
 OutOption = Annotated[
     Path | None, typer.Option("--out", help="Folder for the HTML figure (default: the store's).")
 ]
-
-
-def fail(exc: NarcoFlowError) -> NoReturn:
-    """Print a user error as plain text and exit 2."""
-    err_console.print(Text.assemble(("error:", "red"), " ", exc.format()), soft_wrap=True)
-    raise typer.Exit(2)
 
 
 def _reporter(total_hint: str) -> tuple[Progress | None, Any]:
