@@ -27,11 +27,16 @@ def test_perform_experiments_on_the_adapter(baseline: narcoflow.Scenario) -> Non
             experiments, outcomes = perform_experiments(model, scenarios=3, policies=2, evaluator=evaluator)
     assert len(experiments) == 6
     deaths = outcomes["deaths_t404_2025_2030"]
-    assert deaths.shape == (6,) and np.isfinite(deaths).all() and len(np.unique(deaths)) > 1
-    # the numbers are NarcoFlow's: experiment 4 again, directly
-    row = experiments.iloc[4]
-    values = {n: float(row[narcoflow.ema.ema_name(n)]) for n in table["name"]}
-    params = pd.DataFrame([values, values], index=[0, 1])
-    res = narcoflow.simulate(baseline, members=np.arange(2), seed=0, parameters=params)
-    direct = res.deaths_by_year("final").sel(year=slice(2025, 2030)).sum("year").values.mean()
-    np.testing.assert_allclose(deaths[4], direct, rtol=1e-6)
+    assert deaths.shape == (6,) and np.isfinite(deaths).sum() > 1
+    # the numbers are NarcoFlow's: each experiment again, directly (NaN where the run fails its checks)
+    for i in range(6):
+        row = experiments.iloc[i]
+        values = {n: float(row[narcoflow.ema.ema_name(n)]) for n in table["name"]}
+        params = pd.DataFrame([values, values], index=[0, 1])
+        try:
+            res = narcoflow.simulate(baseline, members=np.arange(2), seed=0, parameters=params)
+        except narcoflow.SimulationError:
+            assert np.isnan(deaths[i])
+            continue
+        direct = res.deaths_by_year("final").sel(year=slice(2025, 2030)).sum("year").values.mean()
+        np.testing.assert_allclose(deaths[i], direct, rtol=1e-6)

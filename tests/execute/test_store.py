@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import narcoflow
-from narcoflow.errors import NarcoFlowError
+from narcoflow.errors import NarcoFlowError, SimulationError
 from narcoflow.execute import Store, run_experiment
 from narcoflow.execute.serial import SerialExecutor
 from narcoflow.explore import function_experiment, resolve
-from narcoflow.explore.models import member_indices
+from narcoflow.explore.models import SimulationModel, member_indices
 
 
 def square(p: pd.DataFrame, members: np.ndarray, seed: int, policy: str) -> dict[str, np.ndarray]:
@@ -137,3 +137,36 @@ def test_series_are_stored_as_parquet_and_orphans_removed(tmp_path: Path) -> Non
     )
     expect = res.dataset["deaths_final"].values.reshape(-1)
     np.testing.assert_array_equal(series["deaths_final"].to_numpy(), expect)
+
+
+class FailingModel(SimulationModel):
+    """The simulation, except that any batch holding experiment 5 fails its checks (as a run at extreme
+    parameter values can: a NaN or a negative quantity)."""
+
+    def _simulate(self, batch):  # type: ignore[no-untyped-def]
+        if 5 in batch.experiments:
+            raise SimulationError("member 11, 2024-07: delivered_kg is negative (-1)")
+        return super()._simulate(batch)
+
+
+def test_a_failing_experiment_is_isolated_and_stored_as_failed(tmp_path: Path) -> None:
+    spec = {"vary": [{"agencies.cbp_ofo.capacity": [0.5, 3.0]}], "design": {"method": "lhs", "n": 8},
+            "members": 2, "outcomes": ["deaths_t404_2026"], "posterior": False}  # fmt: skip
+    exp = resolve(spec)
+    good = exp.model.run(exp.batches(8)[0])
+    exp.model = FailingModel(**vars(exp.model))
+    result = exp.model.run(exp.batches(8)[0])
+    assert result.failures == {5: "member 11, 2024-07: delivered_kg is negative (-1)"}
+    order = np.argsort(result.experiment_id * 10 + result.member, kind="stable")
+    values = result.values[order]
+    assert np.isnan(values[10:12]).all()
+    np.testing.assert_array_equal(
+        np.delete(values, [10, 11], axis=0), np.delete(good.values, [10, 11], axis=0)
+    )
+    run_experiment(exp, tmp_path / "s.duckdb", batch_size=3)
+    with Store.read(tmp_path / "s.duckdb") as store:
+        assert store.failures()["experiment_id"].tolist() == [5]
+        out = store.outcomes()
+    assert len(out) == 16 and out["value"].isna().sum() == 2
+    again = run_experiment(exp, tmp_path / "s.duckdb", resume=True)
+    assert again.ran == 0  # a failure is a result: the same inputs fail the same way

@@ -114,14 +114,14 @@ def test_prim_follows_ema_workbench_step_by_step(
 ) -> None:
     import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from ema_workbench.analysis import prim as ema_prim
-
     rng = np.random.default_rng(seed)
     x = pd.DataFrame(rng.uniform(0, 1, (n, d)).round(digits), columns=list("abcd"[:d]))
     y = (x["a"] > 0.6).to_numpy() | (rng.uniform(size=n) < 0.2)
-    theirs = ema_prim.Prim(x, y, threshold=0.5, mass_min=mass_min, peel_alpha=peel_alpha).find_box()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # EMA Workbench's own deprecation warnings (pandas 3)
+        from ema_workbench.analysis import prim as ema_prim
+
+        theirs = ema_prim.Prim(x, y, threshold=0.5, mass_min=mass_min, peel_alpha=peel_alpha).find_box()
     ours = prim(x, y, mass_min=mass_min, peel_alpha=peel_alpha)
     cols = ["coverage", "density", "mass", "res_dim"]
     if len(theirs.peeling_trajectory) > 1:  # EMA returns its initial box when the box misses its threshold

@@ -35,6 +35,7 @@ class RunSummary:
     executor: str
     workers: int
     seconds: float
+    failed: int = 0  # experiments of this invocation whose simulation failed its checks (NULL outcomes)
 
 
 def make_executor(kind: str, workers: int | None = None, scheduler: str | None = None) -> Any:
@@ -114,6 +115,7 @@ def run_experiment(
             for result in ex.run(experiment.model, batches):
                 st.write(result, experiment.outcome_names)
                 summary.ran += len(result.experiments)
+                summary.failed += len(result.failures)
                 if progress is not None:
                     progress(len(done) + summary.ran, total)
         finally:

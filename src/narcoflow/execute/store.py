@@ -9,9 +9,11 @@ Tables:
   duplicate;
 - ``runs`` (run_id, spec, fingerprint, seed, version, scenario_hash, executor, workers, started,
   finished, experiments): one row per ``explore`` invocation (``finished`` stays empty if it was killed);
-- ``series_files`` (file, experiment_id_min, experiment_id_max): the Parquet files of monthly series
-  (``series/`` beside the database) whose batches were committed; a file not listed is an orphan of an
-  interrupted batch and is deleted on resume.
+- ``failures`` (experiment_id, message): experiments whose simulation failed its checks
+  (:class:`~narcoflow.errors.SimulationError`); their outcome rows hold NULL;
+- ``series_files`` (file, first, last): the Parquet files of monthly series (``<store>-series/`` beside
+  the database) whose batches were committed; a file not listed is an orphan of an interrupted batch and
+  is deleted on resume.
 
 A store belongs to one experiment (its fingerprint); another spec is refused.
 """
@@ -89,6 +91,7 @@ class Store:
             "version VARCHAR, scenario_hash VARCHAR, executor VARCHAR, workers INTEGER, "
             "started TIMESTAMP, finished TIMESTAMP, experiments BIGINT)"
         )
+        con.execute("CREATE TABLE failures (experiment_id BIGINT PRIMARY KEY, message VARCHAR)")
         con.execute("CREATE TABLE series_files (file VARCHAR PRIMARY KEY, first BIGINT, last BIGINT)")
         con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         table = experiment.table()
@@ -189,6 +192,10 @@ class Store:
             args.append(outcome)
         return self.con.execute(sql + " ORDER BY experiment_id, member, outcome", args).df()
 
+    def failures(self) -> pd.DataFrame:
+        """Experiments whose simulation failed its checks (their outcomes are NULL): id and message."""
+        return self.con.execute("SELECT * FROM failures ORDER BY experiment_id").df()
+
     def runs(self) -> pd.DataFrame:
         """The runs table."""
         return self.con.execute("SELECT * FROM runs ORDER BY run_id").df()
@@ -261,6 +268,8 @@ class Store:
             self.con.register("batch_df", frame)
             self.con.execute("INSERT INTO outcomes SELECT * FROM batch_df")
             self.con.unregister("batch_df")
+            if result.failures:
+                self.con.executemany("INSERT INTO failures VALUES (?, ?)", list(result.failures.items()))
             if file is not None:
                 ids = result.experiment_id
                 self.con.execute(

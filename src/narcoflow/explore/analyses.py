@@ -28,8 +28,9 @@ class StoreView:
     bounds: list[tuple[float, float]]
     policies: list[str]
     spec: dict
-    table: pd.DataFrame  # experiments + column "y" (member mean of the outcome)
+    table: pd.DataFrame  # experiments + column "y" (member mean of the outcome), stored and not failed
     n_points: int  # design points of the experiment (stored or not)
+    failed: int  # experiments stored as failed (their outcome is NULL), left out of ``table``
 
 
 def outcome_per_experiment(store: Store, outcome: str) -> StoreView:
@@ -45,11 +46,12 @@ def outcome_per_experiment(store: Store, outcome: str) -> StoreView:
     ).df()
     experiments = store.experiments()
     table = experiments.merge(y, on="experiment_id", how="inner").sort_values("experiment_id")
+    failed = int(table["y"].isna().sum())
+    table = table.dropna(subset=["y"])
     bounds = [tuple(b) for b in json.loads(meta["bounds"])]
     n_points = int(experiments["design_point"].max()) + 1
-    return StoreView(
-        json.loads(meta["names"]), bounds, json.loads(meta["policies"]), store.spec(), table, n_points
-    )
+    names, policies = json.loads(meta["names"]), json.loads(meta["policies"])
+    return StoreView(names, bounds, policies, store.spec(), table, n_points, failed)
 
 
 def _one_policy(view: StoreView, policy: str | None) -> tuple[str, pd.DataFrame]:
@@ -69,9 +71,10 @@ def _complete(view: StoreView, rows: pd.DataFrame, method: str) -> np.ndarray:
             field="--outcome",
         )
     if len(rows) != view.n_points:
+        why = f" ({view.failed} failed the simulation's checks: table failures)" if view.failed else ""
         raise NarcoFlowError(
-            f"the store holds {len(rows)} of the design's {view.n_points} points for this policy: finish the "
-            "run (narcoflow explore SPEC --resume) first"
+            f"the store holds {len(rows)} of the design's {view.n_points} points for this policy{why}; the "
+            "indices need them all (narcoflow explore SPEC --resume finishes an interrupted run)"
         )
     return rows["y"].to_numpy(np.float64)
 

@@ -123,6 +123,16 @@ def explore(
         markup=False,
     )
     _print_overview(store)
+    if summary.failed:
+        from narcoflow.console import warn
+        from narcoflow.execute.store import Store
+
+        with Store.read(store) as st:
+            first = st.failures().iloc[0]
+        warn(
+            f"{summary.failed} experiments failed the simulation's checks; their outcomes are NULL (table "
+            f"failures; the first: experiment {first.experiment_id}: {first.message})"
+        )
 
 
 def _print_overview(store: Path) -> None:

@@ -42,11 +42,34 @@ class BatchResult:
     values: np.ndarray  # [rows, outcomes]
     series: dict[str, np.ndarray] = field(default_factory=dict)  # name -> [rows, months]
     months: np.ndarray | None = None
+    failures: dict[int, str] = field(default_factory=dict)  # experiment id -> why it failed
 
     @property
     def experiments(self) -> np.ndarray:
         """The experiment ids in this result (unique)."""
         return np.unique(self.experiment_id)
+
+    @classmethod
+    def concat(cls, parts: list[BatchResult]) -> BatchResult:
+        """One result of several (the parts' rows one after another)."""
+        first = parts[0]
+        return cls(
+            experiment_id=np.concatenate([p.experiment_id for p in parts]),
+            member=np.concatenate([p.member for p in parts]),
+            values=np.concatenate([p.values for p in parts]),
+            series={k: np.concatenate([p.series[k] for p in parts]) for k in first.series},
+            months=first.months,
+            failures={k: v for p in parts for k, v in p.failures.items()},
+        )
+
+
+def split(batch: Batch) -> list[Batch]:
+    """A batch of several experiments cut in two halves."""
+    h = len(batch.points) // 2
+    return [
+        Batch(batch.policy, batch.points[sl], batch.experiments[sl], batch.values[sl])
+        for sl in (slice(None, h), slice(h, None))
+    ]
 
 
 class Model(Protocol):
@@ -93,7 +116,38 @@ class SimulationModel:
         return table
 
     def run(self, batch: Batch) -> BatchResult:
-        """Simulate the batch's members in one call and reduce them to outcomes."""
+        """Simulate the batch's members in one call and reduce them to outcomes.
+
+        A simulation that fails its checks (:class:`~narcoflow.errors.SimulationError`, e.g. at extreme
+        parameter values) is narrowed down by halving the batch: the experiments that fail alone get NaN
+        outcomes and their reason in ``failures``; the others run as usual (their numbers do not depend
+        on the batch)."""
+        from narcoflow.errors import SimulationError
+
+        try:
+            return self._simulate(batch)
+        except SimulationError as exc:
+            if len(batch.points) == 1:
+                return self._failed(batch, exc.message)
+            return BatchResult.concat([self.run(half) for half in split(batch)])
+
+    def _failed(self, batch: Batch, why: str) -> BatchResult:
+        rows = len(batch.points) * self.members
+        series, months = {}, None
+        if self.series:
+            cal = self.scenarios[batch.policy].calendar
+            months = pd.date_range(f"{cal.start}-01", periods=cal.months, freq="MS").values
+            series = {s: np.full((rows, cal.months), np.nan, dtype=np.float32) for s in self.series}
+        return BatchResult(
+            experiment_id=np.repeat(batch.experiments, self.members),
+            member=np.tile(np.arange(self.members), len(batch.points)),
+            values=np.full((rows, len(self.outcomes)), np.nan),
+            series=series,
+            months=months,
+            failures={int(e): why for e in batch.experiments},
+        )
+
+    def _simulate(self, batch: Batch) -> BatchResult:
         from narcoflow.engine import simulate
 
         table = self.member_table(batch)
