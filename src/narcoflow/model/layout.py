@@ -161,10 +161,11 @@ class Layout:
     labs_per_org: np.ndarray  # [O]
     lab_raided_by: np.ndarray  # [L] agency that raids the lab's node, or -1
     capacity_limited: bool  # some edge has a finite capacity
+    start_month: int  # month of the year of the first month (1-12)
 
     def clock(self, t: int) -> Clock:
         """The clock of month ``t``."""
-        return Clock(t, t / 12.0, (self.months[0].month - 1 + t) % 12 + 1, t % self.transit.slots)
+        return Clock(t, t / 12.0, (self.start_month - 1 + t) % 12 + 1, t % self.transit.slots)
 
     @property
     def delay_slots(self) -> int:
@@ -255,4 +256,5 @@ def build_layout(sc: Scenario) -> Layout:
         labs_per_org=np.bincount(net.lab_org, minlength=len(net.org_ids)),
         lab_raided_by=np.where((lab_agency >= 0) & ag.raids[np.maximum(lab_agency, 0)], lab_agency, -1),
         capacity_limited=bool(np.isfinite(net.edge_capacity[:-1]).any()),
+        start_month=m0,
     )  # fmt: skip
